@@ -1,0 +1,69 @@
+"""What every conversation shares: the main menus by role, the kind fallback reply, errors in plain words."""
+
+from __future__ import annotations
+
+from handlers.types import Reply
+from locales import N_, _
+from models.services.errors import DomainError
+from models.services.people import Identity
+
+# Menu labels are msgids: translated when shown, matched in every language when typed or tapped.
+SCHEDULE = N_("📅 Schedule")
+TODAY = N_("📋 Today's sessions")
+MY_INFO = N_("👤 My info")
+SETTINGS = N_("⚙️ Settings")
+HELP = N_("❓ Help")
+
+
+def main_menu(identity: Identity | None) -> list[list[str]] | None:
+    """The reply keyboard for this person's role (None for someone not yet invited)."""
+    if identity is None or not identity.active:
+        return None
+    if identity.is_staff:
+        return [[_(TODAY), _(MY_INFO)], [_(SETTINGS), _(HELP)]]
+    return [[_(SCHEDULE)], [_(SETTINGS), _(HELP)]]
+
+
+def menu_reply(identity: Identity | None, text: str) -> Reply:
+    """``text`` with the main menu attached (or the keyboard removed for strangers)."""
+    keyboard = main_menu(identity)
+    return Reply(text, keyboard=keyboard, remove_keyboard=keyboard is None)
+
+
+def not_invited_text() -> str:
+    """How someone without an account gets one."""
+    return _(
+        "Hello! This is the Hamkke service of the self-sufficiency center.\n"
+        "To use it, please ask your worker at the center for an invitation link, then tap it."
+    )
+
+
+def unknown_reply(identity: Identity | None) -> Reply:
+    """The short, kind answer to anything the bot does not understand."""
+    if identity is None or not identity.active:
+        return menu_reply(identity, not_invited_text())
+    return menu_reply(identity, _("Sorry, I didn't understand that. Please choose one of the buttons below."))
+
+
+_ERROR_TEXTS = {
+    "invite_invalid": N_(
+        "I couldn't find this invitation. Please tap the link you received once more. "
+        "If it still doesn't work, ask your worker for a new link."
+    ),
+    "invite_expired": N_("This invitation link has expired. Please ask your worker for a new link."),
+    "invite_used": N_(
+        "This invitation link has already been used. Each link works only once. "
+        "Please ask your worker for a new link."
+    ),
+    "already_bound": N_("This Telegram account is already connected to the center."),
+    "forbidden": N_("Sorry, you can't do that with your account."),
+    "not_found": N_("I couldn't find that. Please choose again from the menu."),
+    "consent_required": N_("Your agreement is needed first."),
+    "invalid_input": N_("I couldn't understand what you entered. Please try once more."),
+}
+
+
+def kind_error(error: DomainError, identity: Identity | None) -> Reply:
+    """A domain error as a short, kind sentence with the menu; nothing about internals."""
+    msgid = _ERROR_TEXTS.get(error.code, N_("Sorry, that didn't work. Please try again."))
+    return menu_reply(identity, _(msgid))

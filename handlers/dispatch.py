@@ -1,0 +1,105 @@
+"""One update in, replies out: dedupe, identify, pick the language, route, and turn errors into kind words."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.common import kind_error, main_menu, unknown_reply
+from handlers.registry import build_router
+from handlers.router import Ctx, Route, Router
+from handlers.types import HandlerConfig, Incoming, Reply
+from locales import _, normalize, use_locale
+from models.services.conversation import get_state
+from models.services.errors import DomainError
+from models.services.people import Identity, find_identity
+from models.services.updates import claim_update
+
+log = logging.getLogger(__name__)
+
+MAX_INPUT_CHARS = 1000  # longer typed input is refused kindly (Telegram allows 4096)
+
+
+def _audience_of(identity: Identity | None) -> str:
+    if identity is None or not identity.active:
+        return "unknown"
+    if identity.is_staff:
+        return "manager" if identity.is_manager else "staff"
+    return "participant"
+
+
+def _allowed(route: Route, audience: str) -> bool:
+    if audience in route.audience:
+        return True
+    # Managers may do everything staff may do.
+    return audience == "manager" and "staff" in route.audience
+
+
+class Dispatcher:
+    """Routes incoming updates; one instance serves every adapter (PTB, aiogram, the sandboxes)."""
+
+    def __init__(self, config: HandlerConfig, router: Router | None = None) -> None:
+        self.config = config
+        self.router = router or build_router()
+
+    async def handle(self, incoming: Incoming, *, session: AsyncSession, now: datetime | None = None) -> list[Reply]:
+        """Everything the bot answers to ``incoming``; a redelivered update gets no answer and no effect."""
+        now = now or datetime.now(UTC)
+        center_id = self.config.center_id
+        if incoming.update_id is not None and not await claim_update(
+            session=session, center_id=center_id, update_id=incoming.update_id, now=now
+        ):
+            return []
+        identity = await find_identity(session=session, center_id=center_id, telegram_user_id=incoming.user_id)
+        locale = (identity.locale if identity else None) or normalize(
+            incoming.language_code, self.config.default_locale
+        )
+        with use_locale(locale):
+            try:
+                replies = await self._route(incoming, session=session, identity=identity, now=now)
+            except DomainError as exc:
+                await session.rollback()
+                replies = [kind_error(exc, identity)]
+            except Exception:
+                await session.rollback()
+                log.exception("handler failed for update %s", incoming.update_id)
+                replies = [Reply(_("Sorry, something went wrong on our side. Please try again in a moment."))]
+            return [part for reply in replies for part in reply.chunks()]
+
+    async def _route(
+        self, incoming: Incoming, *, session: AsyncSession, identity: Identity | None, now: datetime
+    ) -> list[Reply]:
+        audience = _audience_of(identity)
+        state = await get_state(session=session, center_id=self.config.center_id,
+                                telegram_user_id=incoming.user_id, now=now)
+        ctx = Ctx(incoming, session, self.config, now, identity, state)
+        text = (incoming.text or "").strip()
+
+        if not incoming.is_private and not text.startswith("/"):
+            return []  # in groups, speak only when spoken to
+        if incoming.payload is not None:
+            route, args = self.router.match_button(incoming.payload)
+            if route is None or not _allowed(route, audience):
+                return [Reply(_("That button no longer works. Please choose from the menu below."),
+                              keyboard=main_menu(identity), toast=_("This button has expired."))]
+            ctx.args = args
+            return await route.handler(ctx)
+        if len(text) > MAX_INPUT_CHARS:
+            return [Reply(_("That message is too long for me. Please write it in a few short sentences."),
+                          keyboard=main_menu(identity))]
+        if not text:
+            return [unknown_reply(identity)]
+        if text.startswith("/"):
+            route, args = self.router.match_command(text, self.config.bot_username)
+            if route is not None and _allowed(route, audience):
+                ctx.args = args
+                return await route.handler(ctx)
+            return [unknown_reply(identity)]
+        if state is not None and state.flow in self.router.flows:
+            return await self.router.flows[state.flow].handler(ctx)
+        route = self.router.match_words(text)
+        if route is not None and _allowed(route, audience):
+            return await route.handler(ctx)
+        return [unknown_reply(identity)]

@@ -1,0 +1,123 @@
+"""The main menu, help, settings (language) and a person's own information."""
+
+from __future__ import annotations
+
+from handlers.common import HELP, MY_INFO, SETTINGS, main_menu, menu_reply, unknown_reply
+from handlers.router import Ctx, Router
+from handlers.types import Button, Reply
+from locales import N_, _, use_locale
+from models.services import conversation, people
+from models.services.errors import InvalidInput
+
+router = Router()
+
+MEMBERS = ("participant", "staff", "manager")
+EVERYONE = ("unknown", *MEMBERS)
+LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}  # each language in its own words, never translated
+ROLE_NAMES = {"staff": N_("case worker"), "manager": N_("manager"), "admin": N_("administrator")}
+
+
+@router.command("menu", "메뉴", who=EVERYONE)
+@router.text(N_("menu"), extra=("메뉴", "처음", "처음으로", "홈"), who=EVERYONE)
+async def show_menu(ctx: Ctx) -> list[Reply]:
+    """Shows the main menu for the person's role."""
+    if ctx.identity is None:
+        return [unknown_reply(None)]
+    return [menu_reply(ctx.identity, _("What would you like to do?"))]
+
+
+@router.command("cancel", "취소", "그만", who=EVERYONE)
+@router.text(N_("stop"), extra=("그만", "그만하기", "멈춰"), who=EVERYONE)
+async def cancel_flow(ctx: Ctx) -> list[Reply]:
+    """Leaves whatever step the person was in and returns to the menu."""
+    await conversation.clear_state(session=ctx.session, center_id=ctx.center_id, telegram_user_id=ctx.user_id)
+    if ctx.identity is None:
+        return [unknown_reply(None)]
+    return [menu_reply(ctx.identity, _("Okay, I stopped. What would you like to do?"))]
+
+
+@router.command("help", "도움말", who=EVERYONE)
+@router.text(HELP, extra=("도움", "도와줘", "도와주세요", "사용법"), who=EVERYONE)
+async def show_help(ctx: Ctx) -> list[Reply]:
+    """Explains, for the person's role, what the buttons do."""
+    identity = ctx.identity
+    if identity is None or not identity.active:
+        return [unknown_reply(identity)]
+    if identity.is_staff:
+        text = _(
+            "Staff help\n"
+            "• 📋 Today's sessions: the sessions held today.\n"
+            "• 👤 My info: your account and caseload.\n"
+            "• ⚙️ Settings: the language.\n"
+            "Type /menu at any time to see the menu again."
+        )
+    else:
+        text = _(
+            "How to use Hamkke\n"
+            "• 📅 Schedule: your classes and when they are.\n"
+            "• ⚙️ Settings: your information and the language.\n"
+            "You can also just type a word, like “schedule”.\n"
+            "If you get stuck, type “menu”. Your worker at the center is happy to help, too."
+        )
+    return [menu_reply(identity, text)]
+
+
+@router.command("settings", "설정", who=MEMBERS)
+@router.text(SETTINGS, extra=("설정",))
+async def show_settings(ctx: Ctx) -> list[Reply]:
+    """Shows the settings: the language, and for participants their agreements."""
+    buttons = [[Button(_("🌐 Language"), "lang")], [Button(_(MY_INFO), "me")]]
+    return [Reply(_("Settings. What would you like to change?"), buttons=buttons)]
+
+
+@router.command("language", "lang", "언어", who=MEMBERS)
+async def language_command(ctx: Ctx) -> list[Reply]:
+    """Offers the language choice."""
+    return [_language_choice(edit=False)]
+
+
+def _language_choice(edit: bool) -> Reply:
+    buttons = [[Button(label, f"lang:{code}")] for code, label in LANGUAGE_NAMES.items()]
+    return Reply(_("Which language would you like?"), buttons=buttons, edit=edit)
+
+
+@router.button("lang", who=MEMBERS)
+async def choose_language(ctx: Ctx) -> list[Reply]:
+    """Switches the person's language and answers in it."""
+    if not ctx.args:
+        return [_language_choice(edit=True)]
+    if ctx.identity is None or ctx.args[0] not in LANGUAGE_NAMES:
+        raise InvalidInput("language")
+    await people.set_locale(session=ctx.session, identity=ctx.identity, locale=ctx.args[0])
+    with use_locale(ctx.args[0]):
+        return [Reply(_("I will speak {language} from now on.").format(language=LANGUAGE_NAMES[ctx.args[0]]),
+                      edit=True),
+                Reply(_("What would you like to do?"), keyboard=main_menu(ctx.identity))]
+
+
+@router.button("me", who=MEMBERS)
+@router.command("me", "내정보", who=MEMBERS)
+@router.text(MY_INFO, extra=("내 정보", "내정보"))
+async def my_info(ctx: Ctx) -> list[Reply]:
+    """Shows the person what the center knows about them (never case notes)."""
+    identity = ctx.identity
+    assert identity is not None
+    if identity.is_staff:
+        view = await people.staff_view(session=ctx.session, staff_id=identity.id)
+        lines = [
+            _("Name: {name}").format(name=view.name),
+            _("Role: {role}").format(role=_(ROLE_NAMES[view.role.value])),
+            _("Participants in your care: {count}").format(count=view.caseload),
+        ]
+        return [menu_reply(identity, "\n".join(lines))]
+    pview = await people.participant_view(session=ctx.session, participant_id=identity.id)
+    yes, no = _("yes"), _("no")
+    lines = [
+        _("Name: {name}").format(name=pview.name),
+        _("Work unit: {unit}").format(unit=pview.work_unit or _("none")),
+        _("Your worker: {worker}").format(worker=pview.case_worker or _("not assigned yet")),
+        _("Programs you joined: {count}").format(count=pview.enrolled_programs),
+        _("Agreed to personal information: {answer}").format(answer=yes if pview.consent.general else no),
+        _("Agreed to counselling records: {answer}").format(answer=yes if pview.consent.sensitive else no),
+    ]
+    return [menu_reply(identity, "\n".join(lines))]

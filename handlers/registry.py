@@ -1,0 +1,22 @@
+"""Composes the routers of every conversation module into the one routing table."""
+
+from __future__ import annotations
+
+from handlers import menu, schedule, start
+from handlers.router import Router
+
+MODULES = (start, menu, schedule)
+
+
+def build_router() -> Router:
+    """A fresh routing table holding every module's routes (later modules cannot shadow earlier ones)."""
+    router = Router()
+    for module in MODULES:
+        part: Router = module.router
+        for table_name in ("commands", "buttons", "flows", "words"):
+            table = getattr(router, table_name)
+            for key, route in getattr(part, table_name).items():
+                if key in table:
+                    raise ValueError(f"{module.__name__}: {table_name} {key!r} is registered twice")
+                table[key] = route
+    return router

@@ -1,0 +1,1 @@
+"""Tables (``models.tables``) and the domain services that own every rule and commit (``models.services``)."""

@@ -1,0 +1,251 @@
+"""Inviting staff and participants, and binding a Telegram account through a one-time code."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from models.services.errors import AlreadyBound, InviteExpired, InviteInvalid, InviteUsed
+from models.tables import InviteCode, InviteRole, Participant, Role, Staff
+
+INVITE_TTL = timedelta(days=14)
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"  # no 0/O, 1/l/I
+CODE_LENGTH = 12  # ~70 bits
+
+
+def hash_code(code: str) -> str:
+    """The stored form of an invite code (SHA-256 hex). Codes are random, so no salt is needed."""
+    return hashlib.sha256(code.strip().encode("utf-8")).hexdigest()
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """A freshly issued invite: the plain code is shown once, to whoever issued it."""
+
+    code: str
+    role: InviteRole
+    name: str
+    expires_at: datetime
+    participant_id: int | None = None
+    staff_id: int | None = None
+
+
+@dataclass(frozen=True)
+class InvitePreview:
+    """What a valid, unused code is for (checked without using it up)."""
+
+    invite_id: int
+    role: InviteRole
+    name: str
+    participant_id: int | None
+    staff_id: int | None
+
+
+async def _issue(
+    *,
+    session: AsyncSession,
+    center_id: int,
+    role: InviteRole,
+    now: datetime,
+    participant_id: int | None = None,
+    staff_id: int | None = None,
+    created_by_staff_id: int | None = None,
+    ttl: timedelta = INVITE_TTL,
+) -> tuple[str, InviteCode]:
+    code = _new_code()
+    invite = InviteCode(
+        center_id=center_id,
+        code_hash=hash_code(code),
+        role=role,
+        participant_id=participant_id,
+        staff_id=staff_id,
+        created_by_staff_id=created_by_staff_id,
+        created_at=now,
+        expires_at=now + ttl,
+    )
+    session.add(invite)
+    return code, invite
+
+
+async def invite_participant(
+    *,
+    session: AsyncSession,
+    center_id: int,
+    name: str,
+    now: datetime,
+    work_unit_id: int | None = None,
+    case_worker_id: int | None = None,
+    created_by_staff_id: int | None = None,
+    ttl: timedelta = INVITE_TTL,
+) -> Invitation:
+    """Register a participant by name and issue the one-time code that lets them bind their Telegram."""
+    name = name.strip()
+    if not name:
+        raise InviteInvalid("empty name")
+    participant = Participant(
+        center_id=center_id, name=name, work_unit_id=work_unit_id, case_worker_id=case_worker_id
+    )
+    session.add(participant)
+    await session.flush()
+    assert participant.id is not None
+    code, invite = await _issue(
+        session=session,
+        center_id=center_id,
+        role=InviteRole.participant,
+        now=now,
+        participant_id=participant.id,
+        created_by_staff_id=created_by_staff_id,
+        ttl=ttl,
+    )
+    await session.commit()
+    return Invitation(code, InviteRole.participant, name, invite.expires_at, participant_id=participant.id)
+
+
+async def invite_staff(
+    *,
+    session: AsyncSession,
+    center_id: int,
+    name: str,
+    role: Role,
+    now: datetime,
+    title: str | None = None,
+    created_by_staff_id: int | None = None,
+    ttl: timedelta = INVITE_TTL,
+) -> Invitation:
+    """Create a staff account (not yet bound) and issue its one-time code."""
+    name = name.strip()
+    if not name:
+        raise InviteInvalid("empty name")
+    staff = Staff(center_id=center_id, name=name, role=role, title=title)
+    session.add(staff)
+    await session.flush()
+    assert staff.id is not None
+    code, invite = await _issue(
+        session=session,
+        center_id=center_id,
+        role=InviteRole(role.value),
+        now=now,
+        staff_id=staff.id,
+        created_by_staff_id=created_by_staff_id,
+        ttl=ttl,
+    )
+    await session.commit()
+    return Invitation(code, InviteRole(role.value), name, invite.expires_at, staff_id=staff.id)
+
+
+async def reissue_invite(
+    *, session: AsyncSession, center_id: int, participant_id: int | None = None, staff_id: int | None = None,
+    now: datetime, ttl: timedelta = INVITE_TTL,
+) -> str:
+    """A new code for an existing, not yet bound person (the old unused codes stop working)."""
+    owner = Participant.id == participant_id if participant_id is not None else Staff.id == staff_id
+    table = Participant if participant_id is not None else Staff
+    person = (await session.exec(select(table).where(owner, table.center_id == center_id))).first()
+    if person is None:
+        raise InviteInvalid("no such person")
+    if person.telegram_user_id is not None:
+        raise AlreadyBound("already bound")
+    await session.exec(
+        update(InviteCode)
+        .where(
+            InviteCode.center_id == center_id,
+            InviteCode.used_at.is_(None),  # type: ignore[union-attr]
+            (InviteCode.participant_id == participant_id)
+            if participant_id is not None
+            else (InviteCode.staff_id == staff_id),
+        )
+        .values(expires_at=now)
+    )
+    role = InviteRole.participant if participant_id is not None else InviteRole(person.role.value)
+    code, _ = await _issue(
+        session=session, center_id=center_id, role=role, now=now,
+        participant_id=participant_id, staff_id=staff_id, ttl=ttl,
+    )
+    await session.commit()
+    return code
+
+
+async def peek_invite(
+    *, session: AsyncSession, center_id: int, now: datetime, code: str | None = None, invite_id: int | None = None
+) -> InvitePreview:
+    """Check a code (or a code already checked, by id) without using it.
+
+    Raises ``InviteInvalid``, ``InviteUsed`` or ``InviteExpired`` when it cannot bind.
+    """
+    if invite_id is not None:
+        query = select(InviteCode).where(InviteCode.center_id == center_id, InviteCode.id == invite_id)
+    else:
+        if not code or len(code) > 64:
+            raise InviteInvalid("malformed")
+        query = select(InviteCode).where(InviteCode.center_id == center_id, InviteCode.code_hash == hash_code(code))
+    invite = (await session.exec(query)).first()
+    if invite is None:
+        raise InviteInvalid("unknown code")
+    if invite.used_at is not None:
+        raise InviteUsed("used")
+    if invite.expires_at <= now:
+        raise InviteExpired("expired")
+    name = ""
+    if invite.participant_id is not None:
+        participant = await session.get(Participant, invite.participant_id)
+        name = participant.name if participant else ""
+    elif invite.staff_id is not None:
+        staff = await session.get(Staff, invite.staff_id)
+        name = staff.name if staff else ""
+    assert invite.id is not None
+    return InvitePreview(invite.id, invite.role, name, invite.participant_id, invite.staff_id)
+
+
+async def _ensure_unbound(*, session: AsyncSession, telegram_user_id: int) -> None:
+    for table in (Participant, Staff):
+        taken = (await session.exec(select(table.id).where(table.telegram_user_id == telegram_user_id))).first()
+        if taken is not None:
+            raise AlreadyBound("this Telegram account is already bound")
+
+
+async def redeem_invite(
+    *, session: AsyncSession, center_id: int, telegram_user_id: int, now: datetime,
+    code: str | None = None, invite_id: int | None = None, commit: bool = True,
+) -> InvitePreview:
+    """Use the code once and bind ``telegram_user_id`` to its person. A second use raises ``InviteUsed``.
+
+    The code is claimed with a conditional update, so two people racing for one code cannot both win.
+    With ``commit=False`` the caller finishes the transaction (e.g. to record consent atomically).
+    """
+    preview = await peek_invite(session=session, center_id=center_id, code=code, invite_id=invite_id, now=now)
+    await _ensure_unbound(session=session, telegram_user_id=telegram_user_id)
+    claimed = await session.exec(
+        update(InviteCode)
+        .where(
+            InviteCode.id == preview.invite_id,
+            InviteCode.used_at.is_(None),  # type: ignore[union-attr]
+            InviteCode.expires_at > now,
+        )
+        .values(used_at=now, used_by_telegram_user_id=telegram_user_id)
+    )
+    if claimed.rowcount != 1:
+        await session.rollback()
+        raise InviteUsed("used concurrently")
+    if preview.participant_id is not None:
+        await session.exec(
+            update(Participant)
+            .where(Participant.id == preview.participant_id)
+            .values(telegram_user_id=telegram_user_id)
+        )
+    elif preview.staff_id is not None:
+        await session.exec(
+            update(Staff).where(Staff.id == preview.staff_id).values(telegram_user_id=telegram_user_id)
+        )
+    if commit:
+        await session.commit()
+    return preview

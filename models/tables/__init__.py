@@ -1,0 +1,34 @@
+"""Every SQLModel table; importing this package registers them all on ``SQLModel.metadata``."""
+
+from models.tables.casework import AccessLog, CaseNote
+from models.tables.center import Center, Target, WorkUnit
+from models.tables.conversation import ConversationState, ProcessedUpdate
+from models.tables.delivery import Notice, OutboundMessage
+from models.tables.enums import (
+    AccessAction,
+    AttendanceMethod,
+    AttendanceStatus,
+    CaseNoteKind,
+    ConsentKind,
+    EnrollmentStatus,
+    InviteRole,
+    NoticeAudience,
+    NoticeStatus,
+    OutboxStatus,
+    ProgramKind,
+    Role,
+    RsvpAnswer,
+    SessionStatus,
+)
+from models.tables.people import Consent, InviteCode, Participant, Staff
+from models.tables.programs import Attendance, Enrollment, Program, ProgramSession, Rsvp
+from models.tables.types import UTCDateTime, utcnow
+
+__all__ = [
+    "AccessAction", "AccessLog", "Attendance", "AttendanceMethod", "AttendanceStatus", "CaseNote",
+    "CaseNoteKind", "Center", "Consent", "ConsentKind", "ConversationState", "Enrollment",
+    "EnrollmentStatus", "InviteCode", "InviteRole", "Notice", "NoticeAudience", "NoticeStatus",
+    "OutboundMessage", "OutboxStatus", "Participant", "ProcessedUpdate", "Program", "ProgramKind",
+    "ProgramSession", "Role", "Rsvp", "RsvpAnswer", "SessionStatus", "Staff", "Target", "UTCDateTime",
+    "WorkUnit", "utcnow",
+]

@@ -1,0 +1,110 @@
+"""Programs (교육, 동아리, 강좌, 회의), their dated sessions (회기), enrollment, attendance and RSVPs."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.tables.enums import (
+    AttendanceMethod,
+    AttendanceStatus,
+    EnrollmentStatus,
+    ProgramKind,
+    RsvpAnswer,
+    SessionStatus,
+)
+from models.tables.types import UTCDateTime, utcnow
+
+
+class Program(SQLModel, table=True):
+    """An education course, club, class or staff meeting, with its capacity and completion rule."""
+
+    __table_args__ = (UniqueConstraint("center_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    center_id: int = Field(foreign_key="center.id", index=True)
+    kind: ProgramKind = Field(sa_type=String(16))
+    name: str = Field(max_length=120)  # e.g. 주민기초교육 "희망키우기" 3기
+    short_name: str = Field(max_length=40)  # what people type: 희망키우기
+    description: str | None = Field(default=None, max_length=1000)
+    # Audience: a work unit's members, or everyone (None). Meetings are for staff.
+    work_unit_id: int | None = Field(default=None, foreign_key="work_unit.id", index=True)
+    capacity: int | None = None  # None: no limit
+    completion_hours: float | None = None  # 수료: attended hours ≥ this
+    completion_percent: int | None = None  # or: attended sessions ≥ this % of held sessions
+    enrollment_open: bool = True
+    enrollment_deadline: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    starts_on: date | None = None
+    ends_on: date | None = None
+    default_place: str | None = Field(default=None, max_length=120)
+    instructor: str | None = Field(default=None, max_length=60)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ProgramSession(SQLModel, table=True):
+    """One dated occurrence of a program (회기)."""
+
+    __tablename__ = "program_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    center_id: int = Field(foreign_key="center.id", index=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    starts_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    ends_at: datetime = Field(sa_type=UTCDateTime)
+    place: str | None = Field(default=None, max_length=120)
+    instructor: str | None = Field(default=None, max_length=60)
+    hours: float = 0.0
+    status: SessionStatus = Field(default=SessionStatus.scheduled, sa_type=String(16))
+    holiday_ok: bool = False  # staff confirmed it runs on a public holiday
+    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Enrollment(SQLModel, table=True):
+    """A participant's place in a program: enrolled, waitlisted (with position), cancelled or completed."""
+
+    __table_args__ = (UniqueConstraint("program_id", "participant_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    center_id: int = Field(foreign_key="center.id", index=True)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    status: EnrollmentStatus = Field(default=EnrollmentStatus.enrolled, sa_type=String(16))
+    waitlist_position: int | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Attendance(SQLModel, table=True):
+    """Whether a participant came to a session (출석), who recorded it and how."""
+
+    __table_args__ = (UniqueConstraint("session_id", "participant_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    center_id: int = Field(foreign_key="center.id", index=True)
+    session_id: int = Field(foreign_key="program_session.id", index=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    status: AttendanceStatus = Field(sa_type=String(16))
+    method: AttendanceMethod = Field(default=AttendanceMethod.message, sa_type=String(16))
+    recorded_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Rsvp(SQLModel, table=True):
+    """A participant's answer to a reminder: coming or not (with a reason)."""
+
+    __table_args__ = (UniqueConstraint("session_id", "participant_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    center_id: int = Field(foreign_key="center.id", index=True)
+    session_id: int = Field(foreign_key="program_session.id", index=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    answer: RsvpAnswer = Field(sa_type=String(16))
+    reason: str | None = Field(default=None, max_length=20)  # sick / something_came_up / other
+    answered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
