@@ -36,7 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     db.add_parser("check", help="fail if the models and the migrations disagree")
 
     demo_parser = sub.add_parser("demo", help="demo data").add_subparsers(dest="demo_command", required=True)
-    demo_parser.add_parser("load", help="load the demo center (once; loading again changes nothing)")
+    load = demo_parser.add_parser("load", help="load the demo center (once; loading again changes nothing)")
+    load.add_argument("--if-empty", action="store_true",
+                      help="only when the database holds no people yet (a fresh install)")
 
     invite = sub.add_parser("invite", help="invite a person").add_subparsers(dest="invite_kind", required=True)
     participant = invite.add_parser("participant", help="invite a participant (참여주민)")
@@ -60,6 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         settings = load_settings()
         with use_locale(settings.default_locale):
@@ -92,7 +96,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 async def _async_command(args: argparse.Namespace, settings: Settings) -> int:
     async with open_app(settings) as app:
         if args.command == "demo":
-            return await _demo_load(app)
+            return await _demo_load(app, if_empty=args.if_empty)
         if args.command == "invite":
             return await _invite(app, args)
         if args.command == "chat":
@@ -100,8 +104,10 @@ async def _async_command(args: argparse.Namespace, settings: Settings) -> int:
         return await _run(app)
 
 
-async def _demo_load(app: App) -> int:
+async def _demo_load(app: App, *, if_empty: bool) -> int:
     async with app.sessions() as session:
+        if if_empty and await demo.has_people(session=session):
+            return 0
         result = await demo.load_demo(session=session, now=datetime.now(UTC), slug=app.settings.center_slug,
                                       name=app.settings.center_name, timezone=app.settings.timezone)
     if result.created:

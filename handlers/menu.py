@@ -18,7 +18,7 @@ ROLE_NAMES = {"staff": N_("case worker"), "manager": N_("manager"), "admin": N_(
 
 
 @router.command("menu", "메뉴", who=EVERYONE)
-@router.text(N_("menu"), extra=("메뉴", "처음", "처음으로", "홈"), who=EVERYONE)
+@router.typed(N_("menu"), extra=("메뉴", "처음", "처음으로", "홈"), who=EVERYONE)
 async def show_menu(ctx: Ctx) -> list[Reply]:
     """Shows the main menu for the person's role."""
     if ctx.identity is None:
@@ -27,7 +27,7 @@ async def show_menu(ctx: Ctx) -> list[Reply]:
 
 
 @router.command("cancel", "취소", "그만", who=EVERYONE)
-@router.text(N_("stop"), extra=("그만", "그만하기", "멈춰"), who=EVERYONE)
+@router.typed(N_("stop"), extra=("그만", "그만하기", "멈춰"), who=EVERYONE)
 async def cancel_flow(ctx: Ctx) -> list[Reply]:
     """Leaves whatever step the person was in and returns to the menu."""
     await conversation.clear_state(session=ctx.session, center_id=ctx.center_id, telegram_user_id=ctx.user_id)
@@ -37,7 +37,7 @@ async def cancel_flow(ctx: Ctx) -> list[Reply]:
 
 
 @router.command("help", "도움말", who=EVERYONE)
-@router.text(HELP, extra=("도움", "도와줘", "도와주세요", "사용법"), who=EVERYONE)
+@router.typed(HELP, extra=("도움", "도와줘", "도와주세요", "사용법"), who=EVERYONE)
 async def show_help(ctx: Ctx) -> list[Reply]:
     """Explains, for the person's role, what the buttons do."""
     identity = ctx.identity
@@ -63,7 +63,7 @@ async def show_help(ctx: Ctx) -> list[Reply]:
 
 
 @router.command("settings", "설정", who=MEMBERS)
-@router.text(SETTINGS, extra=("설정",))
+@router.typed(SETTINGS, extra=("설정",))
 async def show_settings(ctx: Ctx) -> list[Reply]:
     """Shows the settings: the language, and for participants their agreements."""
     buttons = [[Button(_("🌐 Language"), "lang")], [Button(_(MY_INFO), "me")]]
@@ -97,7 +97,7 @@ async def choose_language(ctx: Ctx) -> list[Reply]:
 
 @router.button("me", who=MEMBERS)
 @router.command("me", "내정보", who=MEMBERS)
-@router.text(MY_INFO, extra=("내 정보", "내정보"))
+@router.typed(MY_INFO, extra=("내 정보", "내정보"))
 async def my_info(ctx: Ctx) -> list[Reply]:
     """Shows the person what the center knows about them (never case notes)."""
     identity = ctx.identity

@@ -96,7 +96,7 @@ class Router:
 
         return register
 
-    def text(self, *msgids: str, extra: Iterable[str] = (), who: Iterable[str] = ("participant", "staff", "manager")):
+    def typed(self, *msgids: str, extra: Iterable[str] = (), who: Iterable[str] = ("participant", "staff", "manager")):
         """Register typed words: each msgid (a menu label) in every language, plus ``extra`` plain words."""
 
         def register(handler: Handler) -> Handler:

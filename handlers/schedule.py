@@ -25,7 +25,7 @@ def _session_lines(view: SessionView, tz: str, *, with_date: bool) -> list[str]:
 
 
 @router.command("schedule", "일정", who=("participant",))
-@router.text(SCHEDULE, extra=("일정", "스케줄", "교육 일정", "내 일정", N_("schedule")), who=("participant",))
+@router.typed(SCHEDULE, extra=("일정", "스케줄", "교육 일정", "내 일정", N_("schedule")), who=("participant",))
 async def my_schedule(ctx: Ctx) -> list[Reply]:
     """Lists the participant's sessions for the next four weeks."""
     assert ctx.identity is not None
@@ -39,7 +39,7 @@ async def my_schedule(ctx: Ctx) -> list[Reply]:
 
 
 @router.command("today", "오늘", who=("staff",))
-@router.text(TODAY, extra=("오늘", "오늘 일정"), who=("staff",))
+@router.typed(TODAY, extra=("오늘", "오늘 일정"), who=("staff",))
 async def today_sessions(ctx: Ctx) -> list[Reply]:
     """Lists every session of the center today (Korea time)."""
     assert ctx.identity is not None

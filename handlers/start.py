@@ -44,7 +44,7 @@ async def start(ctx: Ctx) -> list[Reply]:
             return [_sensitive_screen() if ctx.state.step == "sensitive" else _general_screen()]
         return [menu_reply(None, not_invited_text())]
     preview = await invites.peek_invite(session=ctx.session, center_id=ctx.center_id, code=ctx.args[0], now=ctx.now)
-    if preview.role is not InviteRole.participant:
+    if preview.role != InviteRole.participant:
         await invites.redeem_invite(session=ctx.session, center_id=ctx.center_id, invite_id=preview.invite_id,
                                     telegram_user_id=ctx.user_id, now=ctx.now)
         identity = await find_identity(session=ctx.session, center_id=ctx.center_id, telegram_user_id=ctx.user_id)

@@ -179,6 +179,14 @@ def _session_times(spec: ProgramSpec, today: date, tz: ZoneInfo) -> list[tuple[d
     return result
 
 
+async def has_people(*, session: AsyncSession) -> bool:
+    """Whether any staff member or participant exists (then a fresh-install demo load is skipped)."""
+    for table in (Staff, Participant):
+        if (await session.exec(select(table.id).limit(1))).first() is not None:
+            return True
+    return False
+
+
 async def load_demo(*, session: AsyncSession, now: datetime, slug: str = "seongdong",
                     name: str = "성동지역자활센터", timezone: str = "Asia/Seoul") -> DemoResult:
     """Load the demo center once; a second call finds it and changes nothing."""

@@ -203,7 +203,7 @@ async def peek_invite(
         staff = await session.get(Staff, invite.staff_id)
         name = staff.name if staff else ""
     assert invite.id is not None
-    return InvitePreview(invite.id, invite.role, name, invite.participant_id, invite.staff_id)
+    return InvitePreview(invite.id, InviteRole(invite.role), name, invite.participant_id, invite.staff_id)
 
 
 async def _ensure_unbound(*, session: AsyncSession, telegram_user_id: int) -> None:
