@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.services.errors import NotFound
 from models.tables import Center, WorkUnit

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.tables import ConversationState
@@ -63,7 +63,8 @@ async def clear_state(*, session: AsyncSession, center_id: int, telegram_user_id
     """Forget the state (the flow ended or was cancelled)."""
     await session.exec(
         delete(ConversationState).where(
-            ConversationState.center_id == center_id, ConversationState.telegram_user_id == telegram_user_id
+            col(ConversationState.center_id) == center_id,
+            col(ConversationState.telegram_user_id) == telegram_user_id,
         )
     )
     await session.commit()

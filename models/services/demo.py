@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.services.consent import CONSENT_VERSION
 from models.services.centers import setup_center
+from models.services.consent import CONSENT_VERSION
 from models.tables import (
     Attendance,
     AttendanceMethod,
@@ -162,6 +162,11 @@ class DemoResult:
     sessions: int
 
 
+def _id(row: Participant | ProgramSession) -> int:
+    assert row.id is not None, "flushed rows have ids"
+    return row.id
+
+
 def _session_times(spec: ProgramSpec, today: date, tz: ZoneInfo) -> list[tuple[datetime, datetime]]:
     first = today + timedelta(days=spec.first_offset_days)
     days: list[date] = []
@@ -226,12 +231,12 @@ async def load_demo(*, session: AsyncSession, now: datetime, slug: str = "seongd
         ))
     session.add_all(people)
     await session.flush()
-    for i, person in enumerate(people):
-        assert person.id is not None
+    for i, resident in enumerate(people):
+        assert resident.id is not None
         decided = now - timedelta(days=60)
-        session.add(Consent(center_id=center.id, participant_id=person.id, kind=ConsentKind.general,
+        session.add(Consent(center_id=center.id, participant_id=resident.id, kind=ConsentKind.general,
                             version=CONSENT_VERSION, granted=True, decided_at=decided))
-        session.add(Consent(center_id=center.id, participant_id=person.id, kind=ConsentKind.sensitive,
+        session.add(Consent(center_id=center.id, participant_id=resident.id, kind=ConsentKind.sensitive,
                             version=CONSENT_VERSION, granted=i not in NO_SENSITIVE_CONSENT, decided_at=decided))
 
     session_count = 0
@@ -246,6 +251,7 @@ async def load_demo(*, session: AsyncSession, now: datetime, slug: str = "seongd
         )
         session.add(program)
         await session.flush()
+        assert program.id is not None
         sessions = [
             ProgramSession(center_id=center.id, program_id=program.id, starts_at=start, ends_at=end,
                            hours=spec.hours_per_session, created_at=now, updated_at=now)
@@ -258,7 +264,7 @@ async def load_demo(*, session: AsyncSession, now: datetime, slug: str = "seongd
         for position, index in enumerate(ENROLLMENTS.get(spec.short_name, [])):
             waiting = spec.capacity is not None and position >= spec.capacity
             row = Enrollment(
-                center_id=center.id, program_id=program.id, participant_id=people[index].id,
+                center_id=center.id, program_id=program.id, participant_id=_id(people[index]),
                 status=EnrollmentStatus.waitlisted if waiting else EnrollmentStatus.enrolled,
                 waitlist_position=position - spec.capacity + 1 if waiting and spec.capacity else None,
                 created_at=now - timedelta(days=30), updated_at=now - timedelta(days=30),
@@ -268,17 +274,17 @@ async def load_demo(*, session: AsyncSession, now: datetime, slug: str = "seongd
                 enrolled.append(people[index])
         staff_recorder = case_workers[0].id
         for past in (s for s in sessions if s.ends_at <= now):
-            for person in enrolled:
+            for resident in enrolled:
                 status = rng.choices(
                     [AttendanceStatus.present, AttendanceStatus.late, AttendanceStatus.absent,
                      AttendanceStatus.excused], weights=[80, 8, 8, 4])[0]
-                session.add(Attendance(center_id=center.id, session_id=past.id, participant_id=person.id,
+                session.add(Attendance(center_id=center.id, session_id=_id(past), participant_id=_id(resident),
                                        status=status, method=AttendanceMethod.message,
                                        recorded_by_staff_id=staff_recorder, recorded_at=past.ends_at,
                                        updated_at=past.ends_at))
 
-    for order, (section, metric, label, value, unit) in enumerate(TARGETS):
+    for order, (section, metric, label, value, unit_word) in enumerate(TARGETS):
         session.add(Target(center_id=center.id, year=today.year, section=section, metric=metric, label=label,
-                           target_value=value, unit=unit, sort_order=order))
+                           target_value=value, unit=unit_word, sort_order=order))
     await session.commit()
     return DemoResult(True, center.id, len(people), len(staff_rows), session_count)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.services.errors import AlreadyBound, InviteExpired, InviteInvalid, InviteUsed
@@ -148,25 +148,27 @@ async def reissue_invite(
     now: datetime, ttl: timedelta = INVITE_TTL,
 ) -> str:
     """A new code for an existing, not yet bound person (the old unused codes stop working)."""
-    owner = Participant.id == participant_id if participant_id is not None else Staff.id == staff_id
-    table = Participant if participant_id is not None else Staff
-    person = (await session.exec(select(table).where(owner, table.center_id == center_id))).first()
-    if person is None:
+    person: Participant | Staff | None
+    if participant_id is not None:
+        person = await session.get(Participant, participant_id)
+    else:
+        person = await session.get(Staff, staff_id)
+    if person is None or person.center_id != center_id:
         raise InviteInvalid("no such person")
     if person.telegram_user_id is not None:
         raise AlreadyBound("already bound")
     await session.exec(
         update(InviteCode)
         .where(
-            InviteCode.center_id == center_id,
-            InviteCode.used_at.is_(None),  # type: ignore[union-attr]
-            (InviteCode.participant_id == participant_id)
+            col(InviteCode.center_id) == center_id,
+            col(InviteCode.used_at).is_(None),
+            (col(InviteCode.participant_id) == participant_id)
             if participant_id is not None
-            else (InviteCode.staff_id == staff_id),
+            else (col(InviteCode.staff_id) == staff_id),
         )
         .values(expires_at=now)
     )
-    role = InviteRole.participant if participant_id is not None else InviteRole(person.role.value)
+    role = InviteRole.participant if isinstance(person, Participant) else InviteRole(person.role)
     code, _ = await _issue(
         session=session, center_id=center_id, role=role, now=now,
         participant_id=participant_id, staff_id=staff_id, ttl=ttl,
@@ -227,9 +229,9 @@ async def redeem_invite(
     claimed = await session.exec(
         update(InviteCode)
         .where(
-            InviteCode.id == preview.invite_id,
-            InviteCode.used_at.is_(None),  # type: ignore[union-attr]
-            InviteCode.expires_at > now,
+            col(InviteCode.id) == preview.invite_id,
+            col(InviteCode.used_at).is_(None),
+            col(InviteCode.expires_at) > now,
         )
         .values(used_at=now, used_by_telegram_user_id=telegram_user_id)
     )
@@ -239,12 +241,12 @@ async def redeem_invite(
     if preview.participant_id is not None:
         await session.exec(
             update(Participant)
-            .where(Participant.id == preview.participant_id)
+            .where(col(Participant.id) == preview.participant_id)
             .values(telegram_user_id=telegram_user_id)
         )
     elif preview.staff_id is not None:
         await session.exec(
-            update(Staff).where(Staff.id == preview.staff_id).values(telegram_user_id=telegram_user_id)
+            update(Staff).where(col(Staff.id) == preview.staff_id).values(telegram_user_id=telegram_user_id)
         )
     if commit:
         await session.commit()

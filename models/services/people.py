@@ -69,8 +69,10 @@ async def set_locale(*, session: AsyncSession, identity: Identity, locale: str) 
     """Remember the language this person reads."""
     if locale not in SUPPORTED_LOCALES:
         raise InvalidInput(locale)
-    table = Staff if identity.is_staff else Participant
-    await session.exec(update(table).where(table.id == identity.id).values(locale=locale))
+    if identity.is_staff:
+        await session.exec(update(Staff).where(col(Staff.id) == identity.id).values(locale=locale))
+    else:
+        await session.exec(update(Participant).where(col(Participant.id) == identity.id).values(locale=locale))
     await session.commit()
 
 

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.tables import ProcessedUpdate
@@ -24,6 +25,6 @@ async def claim_update(*, session: AsyncSession, center_id: int, update_id: int,
 
 async def forget_old_updates(*, session: AsyncSession, now: datetime, keep: timedelta = timedelta(days=7)) -> int:
     """Drop records older than Telegram keeps updates (24 h) with a margin; returns how many."""
-    result = await session.exec(delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < now - keep))
+    result = await session.exec(delete(ProcessedUpdate).where(col(ProcessedUpdate.processed_at) < now - keep))
     await session.commit()
     return int(result.rowcount or 0)
