@@ -8,8 +8,22 @@ from models.services.errors import DomainError
 from models.services.people import Identity
 
 # Menu labels are msgids: translated when shown, matched in every language when typed or tapped.
+# participants
 SCHEDULE = N_("📅 Schedule")
+ENROLL = N_("✋ Sign up")
+MY_ATTENDANCE = N_("✅ My attendance")
+REMINDERS = N_("🔔 Reminders")
+# staff
 TODAY = N_("📋 Today's sessions")
+RECORD_ATTENDANCE = N_("✍️ Attendance")
+CASE_NOTE = N_("📝 Counselling note")
+NOTICE = N_("📢 Notice")
+SESSIONS = N_("🗓 Sessions")
+EXPORT = N_("📤 Export")
+# managers
+TARGETS = N_("📊 Targets")
+SUMMARY = N_("📈 Summary")
+# everyone
 MY_INFO = N_("👤 My info")
 SETTINGS = N_("⚙️ Settings")
 HELP = N_("❓ Help")
@@ -20,8 +34,11 @@ def main_menu(identity: Identity | None) -> list[list[str]] | None:
     if identity is None or not identity.active:
         return None
     if identity.is_staff:
-        return [[_(TODAY), _(MY_INFO)], [_(SETTINGS), _(HELP)]]
-    return [[_(SCHEDULE)], [_(SETTINGS), _(HELP)]]
+        rows = [[_(TODAY), _(RECORD_ATTENDANCE)], [_(CASE_NOTE), _(NOTICE)], [_(SESSIONS), _(EXPORT)]]
+        if identity.is_manager:
+            rows.append([_(TARGETS), _(SUMMARY)])
+        return [*rows, [_(MY_INFO), _(SETTINGS), _(HELP)]]
+    return [[_(SCHEDULE), _(ENROLL)], [_(MY_ATTENDANCE), _(REMINDERS)], [_(SETTINGS), _(HELP)]]
 
 
 def menu_reply(identity: Identity | None, text: str) -> Reply:

@@ -38,7 +38,7 @@ async def test_participant_joins_through_both_consent_screens(person, sessions, 
     assert sensitive.edit and "민감정보" in sensitive.text
     done, menu = await p.presses("✅ 동의해요")
     assert "가입이 끝났어요" in done.text
-    assert p.keyboard() == ["📅 일정", "⚙️ 설정", "❓ 도움말"]
+    assert p.keyboard() == ["📅 일정", "✋ 신청", "✅ 내 출석", "🔔 알림", "⚙️ 설정", "❓ 도움말"]
     async with sessions() as session:
         identity = await find_identity(session=session, center_id=center.id, telegram_user_id=10)
         consents = (await session.exec(select(Consent))).all()
@@ -87,7 +87,8 @@ async def test_staff_invite_binds_to_the_staff_menu(person, sessions, center, no
     s = person(20)
     [reply] = await s.says(f"/start {invitation.code}")
     assert "직원 계정이 연결되었어요" in reply.text
-    assert s.keyboard() == ["📋 오늘 일정", "👤 내 정보", "⚙️ 설정", "❓ 도움말"]
+    assert s.keyboard() == ["📋 오늘 일정", "✍️ 출석 기록", "📝 상담 기록", "📢 공지", "🗓 회기 관리", "📤 내보내기",
+                            "👤 내 정보", "⚙️ 설정", "❓ 도움말"]
     [help_reply] = await s.says("❓ 도움말")
     assert "직원 도움말" in help_reply.text
 
@@ -141,7 +142,7 @@ async def test_language_switch_to_english_and_back(person, sessions, center, now
     await p.presses("🌐 언어")
     changed, menu = await p.presses("English")
     assert changed.edit and "English" in changed.text
-    assert p.keyboard() == ["📅 Schedule", "⚙️ Settings", "❓ Help"]
+    assert p.keyboard() == ["📅 Schedule", "✋ Sign up", "✅ My attendance", "🔔 Reminders", "⚙️ Settings", "❓ Help"]
     [reply] = await p.says("📅 Schedule")
     assert "no sessions" in reply.text
     await p.says("⚙️ Settings")
