@@ -44,7 +44,8 @@ async def open_app(settings: Settings, *, bot_username: str | None = None) -> As
                                         timezone=settings.timezone)
         assert center.id is not None
         config = HandlerConfig(center_id=center.id, bot_username=bot_username or settings.bot_username,
-                               timezone=settings.timezone, default_locale=settings.default_locale)
+                               timezone=settings.timezone, default_locale=settings.default_locale,
+                               cipher=settings.cipher())
         yield App(settings, engine, sessions, Dispatcher(config), center.id)
     finally:
         await engine.dispose()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from models.services.crypto import FieldCipher
+
 CALLBACK_DATA_MAX_BYTES = 64  # Telegram's limit on callback data
 TEXT_MAX_CHARS = 4096  # Telegram's limit on one message
 
@@ -100,3 +102,4 @@ class HandlerConfig:
     bot_username: str = "hamkke_bot"
     timezone: str = "Asia/Seoul"
     default_locale: str = "ko"
+    cipher: FieldCipher | None = None  # for case notes; the key comes from the settings, never the database
