@@ -262,7 +262,14 @@ class ApiError(Exception):
 # --------------------------------------------------------------------------------------------
 
 _RATE_LIMITED: Final = frozenset(
-    {"sendMessage", "sendDocument", "sendPhoto", "editMessageText", "editMessageReplyMarkup", "editMessageCaption"}
+    {
+        "sendMessage",
+        "sendDocument",
+        "sendPhoto",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "editMessageCaption",
+    }
 )
 _CHAT_ACTIONS: Final = frozenset(
     {
@@ -316,9 +323,7 @@ _MSG_NOT_MODIFIED: Final = (
     "exactly the same as a current content and reply markup of the message"
 )
 _QUERY_TOO_OLD: Final = "Bad Request: query is too old and response timeout expired or query ID is invalid"
-_WEBHOOK_ACTIVE: Final = (
-    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
-)
+_WEBHOOK_ACTIVE: Final = "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
 _POLL_TERMINATED: Final = (
     "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 )
@@ -440,13 +445,17 @@ def _parse_html(text: str) -> tuple[str, list[JsonDict]]:
             _emit_html_entity(entities, stack, top_name, start, out.pos, attrs)
         else:
             if name not in _HTML_TAGS:
-                raise _EntityParseError(f'Unsupported start tag "{name}" at byte offset {_byte_offset(text, i)}')
+                raise _EntityParseError(
+                    f'Unsupported start tag "{name}" at byte offset {_byte_offset(text, i)}'
+                )
             attrs = {
                 a.group(1).lower(): _html_unescape((a.group(2) or "").strip("\"'"))
                 for a in _HTML_ATTR_RE.finditer(m.group(3) or "")
             }
             if name == "span" and attrs.get("class") != "tg-spoiler":
-                raise _EntityParseError(f'Tag "span" must have class "tg-spoiler" at byte offset {_byte_offset(text, i)}')
+                raise _EntityParseError(
+                    f'Tag "span" must have class "tg-spoiler" at byte offset {_byte_offset(text, i)}'
+                )
             if m.group(4):  # <b/>: an empty element
                 _emit_html_entity(entities, stack, name, out.pos, out.pos, attrs)
             else:
@@ -543,7 +552,9 @@ def _parse_markdown_v2(text: str) -> tuple[str, list[JsonDict]]:
                 continue
             if quote_start is not None and quote_end is not None:
                 if quote_end > quote_start:
-                    entities.append({"type": "blockquote", "offset": quote_start, "length": quote_end - quote_start})
+                    entities.append(
+                        {"type": "blockquote", "offset": quote_start, "length": quote_end - quote_start}
+                    )
                 quote_start = quote_end = None
         if c == "\\":
             if i + 1 < n and 0 < ord(text[i + 1]) < 127:
@@ -555,7 +566,9 @@ def _parse_markdown_v2(text: str) -> tuple[str, list[JsonDict]]:
             if text.startswith("```", i):
                 end = _find_unescaped(text, "```", i + 3)
                 if end < 0:
-                    raise _EntityParseError(f"Can't find end of Pre entity at byte offset {_byte_offset(text, i)}")
+                    raise _EntityParseError(
+                        f"Can't find end of Pre entity at byte offset {_byte_offset(text, i)}"
+                    )
                 body = text[i + 3 : end]
                 language = ""
                 first, sep, rest = body.partition("\n")
@@ -573,7 +586,9 @@ def _parse_markdown_v2(text: str) -> tuple[str, list[JsonDict]]:
                 continue
             end = _find_unescaped(text, "`", i + 1)
             if end < 0:
-                raise _EntityParseError(f"Can't find end of Code entity at byte offset {_byte_offset(text, i)}")
+                raise _EntityParseError(
+                    f"Can't find end of Code entity at byte offset {_byte_offset(text, i)}"
+                )
             start = out.pos
             out.add(_unescape_md(text[i + 1 : end]))
             entity("code", start)
@@ -616,7 +631,9 @@ def _parse_markdown_v2(text: str) -> tuple[str, list[JsonDict]]:
             i = end + 1
             continue
         if c in _MDV2_RESERVED:
-            raise _EntityParseError(f"Character '{c}' is reserved and must be escaped with the preceding '\\'")
+            raise _EntityParseError(
+                f"Character '{c}' is reserved and must be escaped with the preceding '\\'"
+            )
         if c == "\n":
             line_start = True
             if quote_start is not None:
@@ -653,7 +670,9 @@ def _parse_markdown(text: str) -> tuple[str, list[JsonDict]]:
             start = out.pos
             out.add(text[i + 1 : end])
             if out.pos > start:
-                entities.append({"type": "bold" if c == "*" else "italic", "offset": start, "length": out.pos - start})
+                entities.append(
+                    {"type": "bold" if c == "*" else "italic", "offset": start, "length": out.pos - start}
+                )
             i = end + 1
             continue
         if c == "`":
@@ -673,7 +692,12 @@ def _parse_markdown(text: str) -> tuple[str, list[JsonDict]]:
             out.add(body)
             if out.pos > start:
                 entities.append(
-                    {"type": "pre" if fence == "```" else "code", "offset": start, "length": out.pos - start, **extra}
+                    {
+                        "type": "pre" if fence == "```" else "code",
+                        "offset": start,
+                        "length": out.pos - start,
+                        **extra,
+                    }
                 )
             i = end + len(fence)
             continue
@@ -722,6 +746,13 @@ def _format(text: str, parse_mode: str | None, explicit_entities: Any) -> tuple[
 # --------------------------------------------------------------------------------------------
 
 
+_JSON_ERRORS: Final = {
+    "reply_markup": "Bad Request: can't parse reply keyboard markup JSON object",
+    "entities": "Bad Request: can't parse entities JSON object",
+    "caption_entities": "Bad Request: can't parse entities JSON object",
+}
+
+
 @dataclass(slots=True)
 class _Upload:
     filename: str | None
@@ -742,7 +773,7 @@ class _Params:
     def raw(self, name: str) -> Any:
         return self.values.get(name)
 
-    def str(self, name: str, default: str | None = None) -> str | None:
+    def string(self, name: str, default: str | None = None) -> str | None:
         value = self.values.get(name)
         if value is None:
             return default
@@ -752,9 +783,9 @@ class _Params:
             return str(value)
         if isinstance(value, str):
             return value
-        raise ApiError(400, f"Bad Request: field \"{name}\" must be of type String")
+        raise ApiError(400, f'Bad Request: field "{name}" must be of type String')
 
-    def int(self, name: str, default: int | None = None) -> int | None:
+    def integer(self, name: str, default: int | None = None) -> int | None:
         value = self.values.get(name)
         if value is None or value == "":
             return default
@@ -767,9 +798,9 @@ class _Params:
         if isinstance(value, str):
             with contextlib.suppress(ValueError):
                 return int(value.strip())
-        raise ApiError(400, f"Bad Request: field \"{name}\" must be of type Integer")
+        raise ApiError(400, f'Bad Request: field "{name}" must be of type Integer')
 
-    def float(self, name: str, default: float | None = None) -> float | None:
+    def number(self, name: str, default: float | None = None) -> float | None:
         value = self.values.get(name)
         if value is None or value == "":
             return default
@@ -782,9 +813,9 @@ class _Params:
                 result = float(value.strip())
                 if math.isfinite(result):
                     return result
-        raise ApiError(400, f"Bad Request: field \"{name}\" must be a Number")
+        raise ApiError(400, f'Bad Request: field "{name}" must be a Number')
 
-    def bool(self, name: str, default: bool = False) -> bool:
+    def flag(self, name: str, default: bool = False) -> bool:
         value = self.values.get(name)
         if value is None or value == "":
             return default
@@ -798,7 +829,7 @@ class _Params:
                 return True
             if lowered in {"false", "0", "no", "off"}:
                 return False
-        raise ApiError(400, f"Bad Request: field \"{name}\" must be of type Boolean")
+        raise ApiError(400, f'Bad Request: field "{name}" must be of type Boolean')
 
     def json(self, name: str, error: str | None = None) -> Any:
         value = self.values.get(name)
@@ -810,7 +841,8 @@ class _Params:
             try:
                 return json.loads(value)
             except ValueError:
-                raise ApiError(400, error or f"Bad Request: can't parse {name} JSON object") from None
+                message = error or _JSON_ERRORS.get(name, f"Bad Request: can't parse {name} JSON object")
+                raise ApiError(400, message) from None
         return value
 
 
@@ -890,12 +922,12 @@ class _Signal:
         self._event.set()
         self._event = asyncio.Event()
 
-    async def wait(self, timeout: float | None) -> None:
+    async def wait(self, seconds: float | None) -> None:
         event = self._event
-        if timeout is not None and timeout <= 0:
+        if seconds is not None and seconds <= 0:
             return
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), timeout)
+            await asyncio.wait_for(event.wait(), seconds)
 
 
 def _image_size(data: bytes) -> tuple[int, int] | None:
@@ -1103,12 +1135,12 @@ class BotApiEmulator:
         return self._update_signal, self._change_signal, self._closing
 
     async def _on_startup(self, _app: web.Application | None) -> None:
-        _, _, closing = self._signals()
-        closing.clear()
+        if self._webhook_task is None or self._webhook_task.done():
+            # fresh primitives: a restarted emulator may run on another event loop
+            self._update_signal, self._change_signal, self._closing = _Signal(), _Signal(), asyncio.Event()
+            self._webhook_task = asyncio.create_task(self._webhook_worker(), name="bot-api-emulator-webhook")
         if self._client is None:
             self._client = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.webhook_timeout))
-        if self._webhook_task is None or self._webhook_task.done():
-            self._webhook_task = asyncio.create_task(self._webhook_worker(), name="bot-api-emulator-webhook")
 
     async def _on_shutdown(self, _app: web.Application | None) -> None:
         updates, changes, closing = self._signals()
@@ -1265,7 +1297,11 @@ class BotApiEmulator:
     ) -> JsonDict:
         """A user sends a message with arbitrary ``content`` (e.g. ``{"contact": {...}}``)."""
         user = self.set_user(
-            user_id, first_name=first_name, last_name=last_name, username=username, language_code=language_code
+            user_id,
+            first_name=first_name,
+            last_name=last_name,
+            username=username,
+            language_code=language_code,
         )
         chat = self._user_chat(user_id, chat_id, chat_type, chat_title)
         message_id = self._allocate_message_id(chat["id"])
@@ -1396,14 +1432,17 @@ class BotApiEmulator:
 
     def my_commands(self, scope: Mapping[str, Any] | None = None, language_code: str = "") -> list[JsonDict]:
         """The commands set with ``setMyCommands`` for ``scope`` (default scope) and language."""
-        return copy.deepcopy(self.commands.get((_scope_key(dict(scope or {"type": "default"})), language_code), []))
+        return copy.deepcopy(
+            self.commands.get((_scope_key(dict(scope or {"type": "default"})), language_code), [])
+        )
 
     def requests(self, method: str | None = None, chat_id: int | None = None) -> list[RequestRecord]:
         """Entries of :attr:`log` filtered by method (case-insensitive) and/or chat."""
         return [
             r
             for r in self.log
-            if (method is None or r.method.lower() == method.lower()) and (chat_id is None or r.chat_id == chat_id)
+            if (method is None or r.method.lower() == method.lower())
+            and (chat_id is None or r.chat_id == chat_id)
         ]
 
     def subscribe(self, maxsize: int = 0) -> asyncio.Queue[EmulatorEvent]:
@@ -1417,7 +1456,13 @@ class BotApiEmulator:
         with contextlib.suppress(ValueError):
             self._subscribers.remove(queue)
 
-    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0, *, what: str = "condition") -> None:
+    async def wait_for(
+        self,
+        predicate: Callable[[], bool],
+        timeout: float = 5.0,  # noqa: ASYNC109 - a seconds budget is the friendlier test API
+        *,
+        what: str = "condition",
+    ) -> None:
         """Wait until ``predicate()`` is true (re-checked after every event and request)."""
         _, changes, _ = self._signals()
         loop = asyncio.get_running_loop()
@@ -1428,7 +1473,12 @@ class BotApiEmulator:
                 raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
             await changes.wait(min(remaining, 0.25))
 
-    async def wait_for_messages(self, chat_id: int, count: int, timeout: float = 5.0) -> list[SentMessage]:
+    async def wait_for_messages(
+        self,
+        chat_id: int,
+        count: int,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> list[SentMessage]:
         """Wait until the bot has sent at least ``count`` messages to ``chat_id``; return them."""
         try:
             await self.wait_for(lambda: len(self._outbox.get(chat_id, [])) >= count, timeout)
@@ -1441,7 +1491,7 @@ class BotApiEmulator:
             ) from None
         return list(self._outbox[chat_id])
 
-    async def wait_until_consumed(self, timeout: float = 5.0) -> None:
+    async def wait_until_consumed(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
         """Wait until the bot confirmed (or the webhook accepted) every queued update."""
         await self.wait_for(lambda: not self._pending, timeout, what="the bot to consume all updates")
 
@@ -1496,7 +1546,9 @@ class BotApiEmulator:
             return 200, {"ok": True, "result": result.result, "description": result.description}
         return 200, {"ok": True, "result": result}
 
-    def _finish(self, record: RequestRecord, status: int, description: str | None, parameters: JsonDict | None) -> None:
+    def _finish(
+        self, record: RequestRecord, status: int, description: str | None, parameters: JsonDict | None
+    ) -> None:
         record.status = status
         record.ok = status == 200
         record.description = description
@@ -1548,7 +1600,9 @@ class BotApiEmulator:
 
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
         if request.match_info.get("token") != self.token:
-            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
         stored = self._files_by_path.get(request.match_info.get("path", ""))
         if stored is None:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
@@ -1598,9 +1652,10 @@ class BotApiEmulator:
         if not then_process:
             raise ApiError(504, "Gateway Timeout")
 
-    def _gate(self, method: str, chat_id: int, record: RequestRecord, *, rate_limited: bool) -> None:
+    def _gate(self, method: str, chat_id: int, record: RequestRecord) -> None:
         """Injected faults and flood control, checked after validation and before any effect."""
         at = record.at
+        rate_limited = method in _RATE_LIMITED
         faults = self._faults.get(chat_id)
         if faults is not None:
             if faults.blocked:
@@ -1647,7 +1702,9 @@ class BotApiEmulator:
 
     def _violate(self, kind: str, chat_id: int, method: str, at: float, free_at: float) -> None:
         retry_after = max(1, math.ceil(free_at - at - 1e-9))
-        self.violations.append(Violation(kind=kind, chat_id=chat_id, method=method, at=at, retry_after=retry_after))
+        self.violations.append(
+            Violation(kind=kind, chat_id=chat_id, method=method, at=at, retry_after=retry_after)
+        )
         if self.limits.enforce_rates:
             if kind != "ignored_retry_after":
                 self._retry_until[chat_id] = max(self._retry_until.get(chat_id, at), at + retry_after)
@@ -1672,11 +1729,16 @@ class BotApiEmulator:
         if "inline_keyboard" in markup:
             rows = markup["inline_keyboard"]
             if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-                raise ApiError(400, "Bad Request: field \"inline_keyboard\" of the InlineKeyboardMarkup should be an Array of Arrays")
+                raise ApiError(
+                    400,
+                    'Bad Request: field "inline_keyboard" of the InlineKeyboardMarkup should be an Array of Arrays',
+                )
             for row in rows:
                 for button in row:
                     if not isinstance(button, dict) or not isinstance(button.get("text"), str):
-                        raise ApiError(400, "Bad Request: can't parse inline keyboard button: Text must be a String")
+                        raise ApiError(
+                            400, "Bad Request: can't parse inline keyboard button: Text must be a String"
+                        )
                     actions = [key for key in _INLINE_BUTTON_ACTIONS if key in button]
                     if not actions:
                         raise ApiError(
@@ -1686,7 +1748,10 @@ class BotApiEmulator:
                     if "callback_data" in button:
                         data = button["callback_data"]
                         if not isinstance(data, str):
-                            raise ApiError(400, "Bad Request: can't parse inline keyboard button: Field \"callback_data\" must be of type String")
+                            raise ApiError(
+                                400,
+                                'Bad Request: can\'t parse inline keyboard button: Field "callback_data" must be of type String',
+                            )
                         size = len(data.encode("utf-8"))
                         if size < 1 or size > self.limits.callback_data_max_bytes:
                             raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
@@ -1698,10 +1763,16 @@ class BotApiEmulator:
         if "keyboard" in markup:
             rows = markup["keyboard"]
             if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-                raise ApiError(400, "Bad Request: field \"keyboard\" of the ReplyKeyboardMarkup should be an Array of Arrays")
+                raise ApiError(
+                    400,
+                    'Bad Request: field "keyboard" of the ReplyKeyboardMarkup should be an Array of Arrays',
+                )
             for row in rows:
                 for button in row:
-                    if not (isinstance(button, str) or (isinstance(button, dict) and isinstance(button.get("text"), str))):
+                    if not (
+                        isinstance(button, str)
+                        or (isinstance(button, dict) and isinstance(button.get("text"), str))
+                    ):
                         raise ApiError(400, "Bad Request: can't parse keyboard button: Text must be a String")
             return markup
         if "remove_keyboard" in markup or "force_reply" in markup:
@@ -1709,12 +1780,14 @@ class BotApiEmulator:
         raise ApiError(400, bad_markup)
 
     def _reply_to(self, params: _Params, chat_id: int) -> JsonDict | None:
-        reply_id = params.int("reply_to_message_id")
-        allow_without = params.bool("allow_sending_without_reply")
+        reply_id = params.integer("reply_to_message_id")
+        allow_without = params.flag("allow_sending_without_reply")
         reply_parameters = params.json("reply_parameters")
         if isinstance(reply_parameters, dict):
-            with contextlib.suppress(TypeError, ValueError):
-                reply_id = int(reply_parameters.get("message_id")) if reply_parameters.get("message_id") is not None else reply_id
+            raw_id = reply_parameters.get("message_id")
+            if isinstance(raw_id, int | str):
+                with contextlib.suppress(ValueError):
+                    reply_id = int(raw_id)
             allow_without = bool(reply_parameters.get("allow_sending_without_reply", allow_without))
         if reply_id is None:
             return None
@@ -1740,17 +1813,23 @@ class BotApiEmulator:
         inline = _inline_markup(sent.reply_markup)
         if inline is not None:
             message["reply_markup"] = inline
-        self._messages[(chat["id"], sent.message_id)] = _StoredMessage(message=message, from_bot=True, sent=sent)
+        self._messages[(chat["id"], sent.message_id)] = _StoredMessage(
+            message=message, from_bot=True, sent=sent
+        )
         self._outbox.setdefault(chat["id"], []).append(sent)
         self._all_sent.append(sent)
-        self._emit(EmulatorEvent("message_sent", at=sent.sent_at, chat_id=chat["id"], message_id=sent.message_id, message=sent))
+        self._emit(
+            EmulatorEvent(
+                "message_sent", at=sent.sent_at, chat_id=chat["id"], message_id=sent.message_id, message=sent
+            )
+        )
         return copy.deepcopy(message)
 
     def _caption(self, params: _Params) -> tuple[str | None, str, list[JsonDict]]:
-        caption = params.str("caption")
+        caption = params.string("caption")
         if caption is None:
             return None, "", []
-        plain, entities = _format(caption, params.str("parse_mode"), params.json("caption_entities"))
+        plain, entities = _format(caption, params.string("parse_mode"), params.json("caption_entities"))
         if len(plain) > self.limits.caption_max:
             raise ApiError(400, "Bad Request: message caption is too long")
         return caption, plain, entities
@@ -1782,7 +1861,9 @@ class BotApiEmulator:
             return stored
         raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
 
-    def _store_file(self, data: bytes, filename: str | None, content_type: str | None, *, kind: str) -> _StoredFile:
+    def _store_file(
+        self, data: bytes, filename: str | None, content_type: str | None, *, kind: str
+    ) -> _StoredFile:
         number = next(self._file_counter)
         mime = content_type if content_type and content_type != "application/octet-stream" else None
         if mime is None and filename:
@@ -1826,9 +1907,9 @@ class BotApiEmulator:
     async def _m_get_updates(self, params: _Params, record: RequestRecord) -> list[JsonDict]:
         if self._webhook is not None:
             raise ApiError(409, _WEBHOOK_ACTIVE)
-        offset = params.int("offset", 0) or 0
-        limit = min(100, max(1, params.int("limit", 100) or 100))
-        timeout = max(0.0, params.float("timeout", 0.0) or 0.0)
+        offset = params.integer("offset", 0) or 0
+        limit = min(100, max(1, params.integer("limit", 100) or 100))
+        timeout = max(0.0, params.number("timeout", 0.0) or 0.0)
         params.json("allowed_updates")  # tolerated; validates the JSON
         updates, _, closing = self._signals()
         self._poll_generation += 1
@@ -1876,8 +1957,8 @@ class BotApiEmulator:
         return batch
 
     async def _m_set_webhook(self, params: _Params, record: RequestRecord) -> _Described:
-        url = (params.str("url") or "").strip()
-        drop = params.bool("drop_pending_updates")
+        url = (params.string("url") or "").strip()
+        drop = params.flag("drop_pending_updates")
         if not url:
             self._webhook = None
             if drop:
@@ -1887,11 +1968,11 @@ class BotApiEmulator:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
-        secret = params.str("secret_token")
+        secret = params.string("secret_token")
         if secret is not None and not _SECRET_TOKEN_RE.match(secret):
             raise ApiError(400, "Bad Request: secret token contains unallowed characters")
         allowed = params.json("allowed_updates")
-        max_connections = params.int("max_connections", 40) or 40
+        max_connections = params.integer("max_connections", 40) or 40
         if drop:
             self._pending.clear()
         unchanged = self._webhook is not None and self._webhook.url == url
@@ -1900,7 +1981,7 @@ class BotApiEmulator:
             secret_token=secret,
             max_connections=max_connections,
             allowed_updates=allowed if isinstance(allowed, list) else None,
-            ip_address=params.str("ip_address"),
+            ip_address=params.string("ip_address"),
         )
         self._wake()
         return _Described(True, "Webhook is already set" if unchanged else "Webhook was set")
@@ -1908,7 +1989,7 @@ class BotApiEmulator:
     async def _m_delete_webhook(self, params: _Params, record: RequestRecord) -> _Described:
         had = self._webhook is not None
         self._webhook = None
-        if params.bool("drop_pending_updates"):
+        if params.flag("drop_pending_updates"):
             self._pending.clear()
         self._wake()
         return _Described(True, "Webhook was deleted" if had else "Webhook is already deleted")
@@ -1940,7 +2021,7 @@ class BotApiEmulator:
         scope = params.json("scope") or {"type": "default"}
         if not isinstance(scope, dict) or scope.get("type") not in _COMMAND_SCOPES:
             raise ApiError(400, "Bad Request: can't parse BotCommandScope JSON object")
-        language = params.str("language_code") or ""
+        language = params.string("language_code") or ""
         if language and not re.fullmatch(r"[a-z]{2,3}", language):
             raise ApiError(400, "Bad Request: invalid language code specified")
         return _scope_key(scope), language
@@ -1974,10 +2055,10 @@ class BotApiEmulator:
 
     async def _m_send_message(self, params: _Params, record: RequestRecord) -> JsonDict:
         chat = self._require_chat(params)
-        text = params.str("text")
+        text = params.string("text")
         if text is None:
             raise ApiError(400, "Bad Request: message text is empty")
-        parse_mode = params.str("parse_mode")
+        parse_mode = params.string("parse_mode")
         plain, entities = _format(text, parse_mode, params.json("entities"))
         if not plain.strip():
             raise ApiError(400, "Bad Request: message text is empty")
@@ -1986,7 +2067,7 @@ class BotApiEmulator:
         markup = self._validate_markup(params.json("reply_markup"))
         params.json("link_preview_options")
         reply_to = self._reply_to(params, chat["id"])
-        self._gate("sendMessage", chat["id"], record, rate_limited=True)
+        self._gate("sendMessage", chat["id"], record)
         sent = SentMessage(
             chat_id=chat["id"],
             message_id=self._allocate_message_id(chat["id"]),
@@ -2011,7 +2092,7 @@ class BotApiEmulator:
         markup = self._validate_markup(params.json("reply_markup"))
         stored = self._input_file(params, kind, kind=kind)
         reply_to = self._reply_to(params, chat["id"])
-        self._gate(method, chat["id"], record, rate_limited=True)
+        self._gate(method, chat["id"], record)
         content: JsonDict
         if kind == "photo":
             content = {
@@ -2048,7 +2129,7 @@ class BotApiEmulator:
             sent_at=record.at,
             caption=caption,
             plain_caption=plain_caption if caption is not None else None,
-            parse_mode=params.str("parse_mode"),
+            parse_mode=params.string("parse_mode"),
             entities=caption_entities,
             reply_markup=copy.deepcopy(markup),
             file_id=stored.file_id,
@@ -2070,7 +2151,7 @@ class BotApiEmulator:
         if params.has("inline_message_id") and not params.has("chat_id"):
             raise ApiError(400, "Bad Request: MESSAGE_ID_INVALID")
         chat = self._require_chat(params)
-        message_id = params.int("message_id")
+        message_id = params.integer("message_id")
         if message_id is None:
             raise ApiError(400, "Bad Request: message identifier is not specified")
         stored = self._messages.get((chat["id"], message_id))
@@ -2100,11 +2181,16 @@ class BotApiEmulator:
         current = {key: (value or None) for key, value in current.items()}
         if proposed == current and new_inline == message.get("reply_markup"):
             raise ApiError(400, _MSG_NOT_MODIFIED)
-        self._gate(method, chat["id"], record, rate_limited=True)
+        self._gate(method, chat["id"], record)
         sent = stored.sent
         assert sent is not None
         sent.history.append(
-            {"text": sent.text, "caption": sent.caption, "reply_markup": copy.deepcopy(sent.reply_markup), "at": record.at}
+            {
+                "text": sent.text,
+                "caption": sent.caption,
+                "reply_markup": copy.deepcopy(sent.reply_markup),
+                "at": record.at,
+            }
         )
         for key, value in new_content.items():
             if value:
@@ -2121,15 +2207,19 @@ class BotApiEmulator:
         sent.edited = True
         sent.edited_at = record.at
         sent.edit_count += 1
-        self._emit(EmulatorEvent("message_edited", at=record.at, chat_id=chat["id"], message_id=sent.message_id, message=sent))
+        self._emit(
+            EmulatorEvent(
+                "message_edited", at=record.at, chat_id=chat["id"], message_id=sent.message_id, message=sent
+            )
+        )
         return copy.deepcopy(message)
 
     async def _m_edit_message_text(self, params: _Params, record: RequestRecord) -> JsonDict:
         chat, stored = self._editable(params)
-        text = params.str("text")
+        text = params.string("text")
         if text is None:
             raise ApiError(400, "Bad Request: text must be non-empty")
-        parse_mode = params.str("parse_mode")
+        parse_mode = params.string("parse_mode")
         plain, entities = _format(text, parse_mode, params.json("entities"))
         if not plain.strip():
             raise ApiError(400, "Bad Request: message text is empty")
@@ -2143,7 +2233,13 @@ class BotApiEmulator:
             sent.text, sent.plain_text, sent.parse_mode, sent.entities = text, plain, parse_mode, entities
 
         return self._apply_edit(
-            "editMessageText", record, chat, stored, {"text": plain, "entities": entities or None}, markup, update
+            "editMessageText",
+            record,
+            chat,
+            stored,
+            {"text": plain, "entities": entities or None},
+            markup,
+            update,
         )
 
     async def _m_edit_message_caption(self, params: _Params, record: RequestRecord) -> JsonDict:
@@ -2154,7 +2250,11 @@ class BotApiEmulator:
             raise ApiError(400, "Bad Request: there is no caption in the message to edit")
 
         def update(sent: SentMessage) -> None:
-            sent.caption, sent.plain_caption, sent.entities = caption, plain if caption is not None else None, entities
+            sent.caption, sent.plain_caption, sent.entities = (
+                caption,
+                plain if caption is not None else None,
+                entities,
+            )
 
         return self._apply_edit(
             "editMessageCaption",
@@ -2173,12 +2273,12 @@ class BotApiEmulator:
 
     async def _m_delete_message(self, params: _Params, record: RequestRecord) -> bool:
         chat = self._require_chat(params)
-        message_id = params.int("message_id")
+        message_id = params.integer("message_id")
         if message_id is None:
             raise ApiError(400, "Bad Request: message identifier is not specified")
         if (chat["id"], message_id) not in self._messages:
             raise ApiError(400, "Bad Request: message to delete not found")
-        self._gate("deleteMessage", chat["id"], record, rate_limited=False)
+        self._gate("deleteMessage", chat["id"], record)
         self._delete(chat["id"], message_id, record.at)
         return True
 
@@ -2187,7 +2287,7 @@ class BotApiEmulator:
         ids = params.json("message_ids")
         if not isinstance(ids, list) or not ids or len(ids) > 100:
             raise ApiError(400, "Bad Request: message_ids must be a non-empty Array of at most 100 Integers")
-        self._gate("deleteMessages", chat["id"], record, rate_limited=False)
+        self._gate("deleteMessages", chat["id"], record)
         for message_id in ids:
             if isinstance(message_id, int) and (chat["id"], message_id) in self._messages:
                 self._delete(chat["id"], message_id, record.at)
@@ -2198,14 +2298,18 @@ class BotApiEmulator:
         if stored.sent is not None:
             stored.sent.deleted = True
             stored.sent.deleted_at = at
-        self._emit(EmulatorEvent("message_deleted", at=at, chat_id=chat_id, message_id=message_id, message=stored.sent))
+        self._emit(
+            EmulatorEvent(
+                "message_deleted", at=at, chat_id=chat_id, message_id=message_id, message=stored.sent
+            )
+        )
 
     async def _m_answer_callback_query(self, params: _Params, record: RequestRecord) -> bool:
-        query_id = params.str("callback_query_id")
+        query_id = params.string("callback_query_id")
         query = self._callbacks.get(query_id or "")
         if query is None or query.answered:
             raise ApiError(400, _QUERY_TOO_OLD)
-        text = params.str("text")
+        text = params.string("text")
         if text is not None and len(text) > 200:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         query.answered = True
@@ -2216,9 +2320,9 @@ class BotApiEmulator:
             message_id=query.message_id,
             data=query.data,
             text=text,
-            show_alert=params.bool("show_alert"),
-            url=params.str("url"),
-            cache_time=params.int("cache_time", 0) or 0,
+            show_alert=params.flag("show_alert"),
+            url=params.string("url"),
+            cache_time=params.integer("cache_time", 0) or 0,
             at=record.at,
         )
         record.chat_id = query.chat_id
@@ -2235,7 +2339,7 @@ class BotApiEmulator:
         return True
 
     async def _m_get_file(self, params: _Params, record: RequestRecord) -> JsonDict:
-        stored = self._files.get(params.str("file_id") or "")
+        stored = self._files.get(params.string("file_id") or "")
         if stored is None:
             raise ApiError(400, "Bad Request: invalid file_id")
         if len(stored.data) > 20 * 1024 * 1024:
@@ -2249,10 +2353,10 @@ class BotApiEmulator:
 
     async def _m_send_chat_action(self, params: _Params, record: RequestRecord) -> bool:
         chat = self._require_chat(params)
-        action = params.str("action")
+        action = params.string("action")
         if action not in _CHAT_ACTIONS:
             raise ApiError(400, "Bad Request: wrong parameter action in request")
-        self._gate("sendChatAction", chat["id"], record, rate_limited=False)
+        self._gate("sendChatAction", chat["id"], record)
         self.chat_actions.append((chat["id"], action, record.at))
         self._emit(EmulatorEvent("chat_action", at=record.at, chat_id=chat["id"], data={"action": action}))
         return True
@@ -2364,7 +2468,11 @@ class BotApiEmulator:
             return
         params = _Params({k: v for k, v in body.items() if k != "method"})
         record = RequestRecord(
-            seq=next(self._request_seq), at=self.clock(), method=entry[0], chat_id=None, source="webhook_answer"
+            seq=next(self._request_seq),
+            at=self.clock(),
+            method=entry[0],
+            chat_id=None,
+            source="webhook_answer",
         )
         await self._dispatch(entry[0], params, record)
 

@@ -141,11 +141,15 @@ async def test_auth_unknown_method_and_encodings(make_emu: EmuFactory, http: aio
     assert body["result"]["id"] == 123456
 
     # query string
-    status, body = await call(http, emu, "sendMessage", params={"chat_id": "5", "text": "hi"}, http_method="GET")
+    status, body = await call(
+        http, emu, "sendMessage", params={"chat_id": "5", "text": "hi"}, http_method="GET"
+    )
     assert status == 200 and body["result"]["text"] == "hi" and body["result"]["chat"]["type"] == "private"
     # urlencoded with a JSON-encoded reply_markup, the way PTB sends it
     markup = '{"inline_keyboard": [[{"text": "예", "callback_data": "yes"}]]}'
-    status, body = await call(http, emu, "sendMessage", data={"chat_id": "5", "text": "q", "reply_markup": markup})
+    status, body = await call(
+        http, emu, "sendMessage", data={"chat_id": "5", "text": "q", "reply_markup": markup}
+    )
     assert status == 200
     assert body["result"]["reply_markup"] == {"inline_keyboard": [[{"text": "예", "callback_data": "yes"}]]}
     assert body["result"]["message_id"] == 2
@@ -157,13 +161,18 @@ async def test_auth_unknown_method_and_encodings(make_emu: EmuFactory, http: aio
     status, body = await call(http, emu, "sendMessage", data=form)
     assert status == 200 and body["result"]["chat"]["type"] == "supergroup"
     assert "reply_markup" not in body["result"]  # only inline keyboards are echoed by Telegram
-    assert emu.outbox(-100777)[0].reply_markup == {"keyboard": [["A"], [{"text": "B"}]], "resize_keyboard": True}
+    assert emu.outbox(-100777)[0].reply_markup == {
+        "keyboard": [["A"], [{"text": "B"}]],
+        "resize_keyboard": True,
+    }
     # JSON with a nested object and with a JSON-in-JSON string
     status, body = await call(
         http, emu, "sendMessage", json={"chat_id": 5, "text": "j", "reply_markup": {"remove_keyboard": True}}
     )
     assert status == 200
-    status, body = await call(http, emu, "sendMessage", json={"chat_id": 5, "text": "j2", "reply_markup": markup})
+    status, body = await call(
+        http, emu, "sendMessage", json={"chat_id": 5, "text": "j2", "reply_markup": markup}
+    )
     assert body["result"]["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "yes"
 
 
@@ -181,7 +190,9 @@ async def test_garbage_never_crashes(make_emu: EmuFactory, http: aiohttp.ClientS
         url, data=b"--xx\r\ngarbage", headers={"Content-Type": "multipart/form-data; boundary=zz"}
     ) as response:
         assert response.status == 400
-    status, body = await call(http, emu, "sendMessage", data={"chat_id": "5", "text": "x", "reply_markup": "{oops"})
+    status, body = await call(
+        http, emu, "sendMessage", data={"chat_id": "5", "text": "x", "reply_markup": "{oops"}
+    )
     assert status == 400 and "reply keyboard markup" in body["description"]
     status, body = await call(http, emu, "sendMessage", json={"chat_id": "abc", "text": "x"})
     assert (status, body["description"]) == (400, "Bad Request: chat not found")
@@ -201,20 +212,29 @@ async def test_message_limits(make_emu: EmuFactory, http: aiohttp.ClientSession)
 
     assert (await call(http, emu, "sendMessage", json={"chat_id": 1, "text": "가" * 4096}))[0] == 200
     status, body = await call(http, emu, "sendMessage", json={"chat_id": 1, "text": "x" * 4097})
-    assert (status, body) == (400, {"ok": False, "error_code": 400, "description": "Bad Request: message is too long"})
+    assert (status, body) == (
+        400,
+        {"ok": False, "error_code": 400, "description": "Bad Request: message is too long"},
+    )
     status, body = await call(http, emu, "sendMessage", json={"chat_id": 1, "text": ""})
     assert (status, body["description"]) == (400, "Bad Request: message text is empty")
-    status, body = await call(http, emu, "sendMessage", json={"chat_id": 1, "text": "<b> </b>", "parse_mode": "HTML"})
+    status, body = await call(
+        http, emu, "sendMessage", json={"chat_id": 1, "text": "<b> </b>", "parse_mode": "HTML"}
+    )
     assert (status, body["description"]) == (400, "Bad Request: message text is empty")
 
     # callback_data is limited in UTF-8 bytes: 21 Hangul syllables (63 bytes) + 2 ASCII = 65 bytes
     too_long = "가" * 21 + "ab"
     assert len(too_long) == 23 and len(too_long.encode()) == 65
     keyboard = {"inline_keyboard": [[{"text": "t", "callback_data": too_long}]]}
-    status, body = await call(http, emu, "sendMessage", json={"chat_id": 1, "text": "k", "reply_markup": keyboard})
+    status, body = await call(
+        http, emu, "sendMessage", json={"chat_id": 1, "text": "k", "reply_markup": keyboard}
+    )
     assert (status, body["description"]) == (400, "Bad Request: BUTTON_DATA_INVALID")
     keyboard = {"inline_keyboard": [[{"text": "t", "callback_data": too_long[:-1]}]]}
-    assert (await call(http, emu, "sendMessage", json={"chat_id": 1, "text": "k", "reply_markup": keyboard}))[0] == 200
+    assert (await call(http, emu, "sendMessage", json={"chat_id": 1, "text": "k", "reply_markup": keyboard}))[
+        0
+    ] == 200
 
     form = aiohttp.FormData()
     form.add_field("chat_id", "1")
@@ -229,13 +249,20 @@ async def test_message_limits(make_emu: EmuFactory, http: aiohttp.ClientSession)
 async def test_edit_and_delete_errors(make_emu: EmuFactory, http: aiohttp.ClientSession) -> None:
     emu = await make_emu(limits=Limits(enforce_rates=False))
     keyboard = {"inline_keyboard": [[{"text": "t", "callback_data": "d"}]]}
-    _, body = await call(http, emu, "sendMessage", json={"chat_id": 9, "text": "원본", "reply_markup": keyboard})
+    _, body = await call(
+        http, emu, "sendMessage", json={"chat_id": 9, "text": "원본", "reply_markup": keyboard}
+    )
     mid = body["result"]["message_id"]
 
-    status, body = await call(http, emu, "editMessageText", json={"chat_id": 9, "message_id": 99, "text": "x"})
+    status, body = await call(
+        http, emu, "editMessageText", json={"chat_id": 9, "message_id": 99, "text": "x"}
+    )
     assert (status, body["description"]) == (400, "Bad Request: message to edit not found")
     status, body = await call(
-        http, emu, "editMessageText", json={"chat_id": 9, "message_id": mid, "text": "원본", "reply_markup": keyboard}
+        http,
+        emu,
+        "editMessageText",
+        json={"chat_id": 9, "message_id": mid, "text": "원본", "reply_markup": keyboard},
     )
     assert status == 400 and body["description"].startswith("Bad Request: message is not modified: ")
     status, body = await call(
@@ -243,16 +270,22 @@ async def test_edit_and_delete_errors(make_emu: EmuFactory, http: aiohttp.Client
     )
     assert status == 400 and body["description"].startswith("Bad Request: message is not modified")
     # same text without reply_markup removes the keyboard: that is a modification
-    status, body = await call(http, emu, "editMessageText", json={"chat_id": 9, "message_id": mid, "text": "원본"})
+    status, body = await call(
+        http, emu, "editMessageText", json={"chat_id": 9, "message_id": mid, "text": "원본"}
+    )
     assert status == 200 and "reply_markup" not in body["result"] and "edit_date" in body["result"]
     sent = emu.outbox(9)[0]
     assert sent.edited and sent.reply_markup is None and sent.history[0]["reply_markup"] == keyboard
 
     status, body = await call(http, emu, "deleteMessage", json={"chat_id": 9, "message_id": 42})
     assert (status, body["description"]) == (400, "Bad Request: message to delete not found")
-    assert (await call(http, emu, "deleteMessage", json={"chat_id": 9, "message_id": mid}))[1]["result"] is True
+    assert (await call(http, emu, "deleteMessage", json={"chat_id": 9, "message_id": mid}))[1][
+        "result"
+    ] is True
     assert emu.outbox(9)[0].deleted
-    status, body = await call(http, emu, "editMessageText", json={"chat_id": 9, "message_id": mid, "text": "y"})
+    status, body = await call(
+        http, emu, "editMessageText", json={"chat_id": 9, "message_id": mid, "text": "y"}
+    )
     assert (status, body["description"]) == (400, "Bad Request: message to edit not found")
     with pytest.raises(LookupError):
         emu.user_presses(9, mid, "d")
@@ -274,7 +307,9 @@ async def test_global_rate_limit(make_emu: EmuFactory, http: aiohttp.ClientSessi
         "description": "Too Many Requests: retry after 1",
         "parameters": {"retry_after": 1},
     }
-    assert emu.violations == [Violation(kind="global_rate", chat_id=31, method="sendMessage", at=1000.0, retry_after=1)]
+    assert emu.violations == [
+        Violation(kind="global_rate", chat_id=31, method="sendMessage", at=1000.0, retry_after=1)
+    ]
     assert emu.sent_counts.get(31) is None
 
     clock.advance(1.0)
@@ -334,7 +369,7 @@ async def test_formatting(make_emu: EmuFactory, http: aiohttp.ClientSession) -> 
         {"type": "bold", "offset": 3, "length": 2},
         {"type": "text_link", "offset": 9, "length": 2, "url": "https://x.kr/?a=1&b=2"},
     ]
-    assert emu.outbox(2)[0].text.startswith("😀 <b>")  # raw text kept for assertions
+    assert (emu.outbox(2)[0].text or "").startswith("😀 <b>")  # raw text kept for assertions
     status, body = await send("<b>열림", "HTML")
     assert status == 400 and body["description"].startswith("Bad Request: can't parse entities: ")
     assert (await send("줄<br>바꿈", "HTML"))[0] == 400
@@ -364,7 +399,9 @@ async def test_ptb_bot_round_trip(make_emu: EmuFactory) -> None:
         assert msg.from_user is not None and msg.from_user.is_bot
 
         edited = await bot.edit_message_text("변경됨", chat_id=42, message_id=msg.message_id)
-        assert isinstance(edited, telegram.Message) and edited.text == "변경됨" and edited.edit_date is not None
+        assert (
+            isinstance(edited, telegram.Message) and edited.text == "변경됨" and edited.edit_date is not None
+        )
         with pytest.raises(telegram.error.BadRequest, match="Message is not modified"):
             await bot.edit_message_text("변경됨", chat_id=42, message_id=msg.message_id)
 
@@ -384,7 +421,10 @@ async def test_ptb_bot_round_trip(make_emu: EmuFactory) -> None:
         updates = await bot.get_updates(timeout=1)
         assert len(updates) == 1 and updates[0].message is not None
         assert updates[0].message.text == "/start ref"
-        assert updates[0].message.entities[0].type == "bot_command" and updates[0].message.entities[0].length == 6
+        assert (
+            updates[0].message.entities[0].type == "bot_command"
+            and updates[0].message.entities[0].length == 6
+        )
         assert updates[0].effective_user is not None and updates[0].effective_user.language_code == "ko"
 
         emu.user_presses(42, msg.message_id, "apply:1")
@@ -401,7 +441,9 @@ async def test_ptb_bot_round_trip(make_emu: EmuFactory) -> None:
         assert await bot.set_my_commands(commands, language_code="ko")
         assert await bot.set_my_commands(commands[:1], scope=telegram.BotCommandScopeChat(42))
         assert [c.command for c in await bot.get_my_commands(language_code="ko")] == ["start", "help"]
-        assert [c.command for c in await bot.get_my_commands(scope=telegram.BotCommandScopeChat(42))] == ["start"]
+        assert [c.command for c in await bot.get_my_commands(scope=telegram.BotCommandScopeChat(42))] == [
+            "start"
+        ]
         assert await bot.get_my_commands() == ()
         assert emu.my_commands(language_code="ko")[1] == {"command": "help", "description": "도움말"}
 
@@ -451,7 +493,11 @@ async def test_ptb_faults(make_emu: EmuFactory, monkeypatch: pytest.MonkeyPatch)
 async def test_ptb_application_polling(make_emu: EmuFactory) -> None:
     emu = await make_emu(clock=SteppingClock())
     application = (
-        Application.builder().token(TOKEN).base_url(f"{emu.url}/bot").base_file_url(f"{emu.url}/file/bot").build()
+        Application.builder()
+        .token(TOKEN)
+        .base_url(f"{emu.url}/bot")
+        .base_file_url(f"{emu.url}/file/bot")
+        .build()
     )
 
     async def start(update: telegram.Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -481,13 +527,19 @@ async def test_aiogram_bot_round_trip(make_emu: EmuFactory) -> None:
     try:
         me = await bot.get_me()
         assert me.username == "hamkke_bot" and me.id == bot.id
-        keyboard = AgMarkup(inline_keyboard=[[AgButton(text="예", callback_data="yes"), AgButton(text="웹", url="https://x.kr")]])
+        keyboard = AgMarkup(
+            inline_keyboard=[
+                [AgButton(text="예", callback_data="yes"), AgButton(text="웹", url="https://x.kr")]
+            ]
+        )
         msg = await bot.send_message(chat_id=55, text="확인하시겠습니까?", reply_markup=keyboard)
         assert msg.reply_markup is not None and msg.chat.type == "private"
         assert msg.reply_markup.model_dump() == keyboard.model_dump()
         edited = await bot.edit_message_text(text="완료", chat_id=55, message_id=msg.message_id)
         assert isinstance(edited, AgMessage) and edited.text == "완료" and edited.reply_markup is None
-        markup_only = await bot.edit_message_reply_markup(chat_id=55, message_id=msg.message_id, reply_markup=keyboard)
+        markup_only = await bot.edit_message_reply_markup(
+            chat_id=55, message_id=msg.message_id, reply_markup=keyboard
+        )
         assert isinstance(markup_only, AgMessage) and markup_only.reply_markup is not None
         assert markup_only.reply_markup.model_dump() == keyboard.model_dump()
 
@@ -548,7 +600,9 @@ async def test_aiogram_dispatcher_polling(make_emu: EmuFactory) -> None:
 
 
 @pytest.mark.asyncio
-async def test_long_poll_returns_as_soon_as_a_user_sends(make_emu: EmuFactory, http: aiohttp.ClientSession) -> None:
+async def test_long_poll_returns_as_soon_as_a_user_sends(
+    make_emu: EmuFactory, http: aiohttp.ClientSession
+) -> None:
     emu = await make_emu()
     started = time.monotonic()
     poll = asyncio.create_task(call(http, emu, "getUpdates", json={"timeout": 5}))
@@ -571,7 +625,9 @@ async def test_long_poll_returns_as_soon_as_a_user_sends(make_emu: EmuFactory, h
     await asyncio.sleep(0.1)
     second = asyncio.create_task(call(http, emu, "getUpdates", json={"timeout": 0.2}))
     status, body = await asyncio.wait_for(first, 2)
-    assert status == 409 and body["description"].startswith("Conflict: terminated by other getUpdates request")
+    assert status == 409 and body["description"].startswith(
+        "Conflict: terminated by other getUpdates request"
+    )
     assert (await second)[0] == 200
 
 
@@ -616,7 +672,9 @@ async def test_webhook_delivery_retries_and_answers(make_emu: EmuFactory) -> Non
             failures_left -= 1
             return web.Response(status=500)
         if "message" in body and body["message"]["text"] == "/ping":
-            return web.json_response({"method": "sendMessage", "chat_id": body["message"]["chat"]["id"], "text": "pong"})
+            return web.json_response(
+                {"method": "sendMessage", "chat_id": body["message"]["chat"]["id"], "text": "pong"}
+            )
         return web.json_response({})
 
     app = web.Application()
@@ -678,11 +736,15 @@ async def test_events_and_waiting(make_emu: EmuFactory, http: aiohttp.ClientSess
     emu = await make_emu(limits=Limits(enforce_rates=False))
     events = emu.subscribe()
     keyboard = {"inline_keyboard": [[{"text": "확인", "callback_data": "ok"}]]}
-    _, body = await call(http, emu, "sendMessage", json={"chat_id": 4, "text": "질문", "reply_markup": keyboard})
+    _, body = await call(
+        http, emu, "sendMessage", json={"chat_id": 4, "text": "질문", "reply_markup": keyboard}
+    )
     mid = body["result"]["message_id"]
     update = emu.user_presses(4, mid, "ok")
     query = update["callback_query"]
-    assert query["message"]["reply_markup"] == keyboard and query["from"]["id"] == 4 and query["chat_instance"]
+    assert (
+        query["message"]["reply_markup"] == keyboard and query["from"]["id"] == 4 and query["chat_instance"]
+    )
     await call(http, emu, "answerCallbackQuery", json={"callback_query_id": query["id"], "text": "네"})
     await call(http, emu, "editMessageText", json={"chat_id": 4, "message_id": mid, "text": "답변 완료"})
     await call(http, emu, "deleteMessage", json={"chat_id": 4, "message_id": mid})
