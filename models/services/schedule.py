@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from sqlalchemy import and_, or_
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.tables import Enrollment, EnrollmentStatus, Program, ProgramSession, SessionStatus
+from models.services.enrollment import HELD, open_clause, visible_clause
+from models.services.errors import InvalidInput, NotFound
+from models.tables import (
+    Enrollment,
+    EnrollmentStatus,
+    Participant,
+    Program,
+    ProgramSession,
+    Rsvp,
+    RsvpAnswer,
+    SessionStatus,
+)
 
 
 @dataclass(frozen=True)
@@ -25,6 +39,13 @@ class SessionView:
     instructor: str | None
     hours: float
     cancelled: bool
+    my_status: EnrollmentStatus | None = None  # the viewer's place in the program, when known
+    rsvp: RsvpAnswer | None = None  # the viewer's answer (참석할게요 / 못 가요), when known
+
+    @property
+    def mine(self) -> bool:
+        """Whether the viewer is enrolled in this session's program."""
+        return self.my_status in (EnrollmentStatus.enrolled, EnrollmentStatus.completed)
 
 
 def _view(row: ProgramSession, program: Program) -> SessionView:
@@ -75,3 +96,95 @@ async def center_sessions_between(
         )
     ).all()
     return [_view(row, program) for row, program in rows]
+
+
+# --- a participant's calendar: my sessions, this week, this month, next month --------------------------------
+
+PERIODS = ("my", "wk", "mo", "nm")
+"""``my``: my next four weeks; ``wk``: this week (Mon–Sun); ``mo``: this month; ``nm``: next month."""
+MY_DAYS = 28
+
+
+def period_bounds(*, period: str, now: datetime, tz: str) -> tuple[datetime, datetime]:
+    """The ``[start, end)`` of a calendar period around ``now`` (local midnights, returned aware)."""
+    zone = ZoneInfo(tz)
+    today = now.astimezone(zone).date()
+
+    def midnight(day: date) -> datetime:
+        return datetime.combine(day, time.min, tzinfo=zone)
+
+    if period == "my":
+        return now, now + timedelta(days=MY_DAYS)
+    if period == "wk":
+        monday = today - timedelta(days=today.weekday())
+        return midnight(monday), midnight(monday + timedelta(days=7))
+    first = today.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    if period == "mo":
+        return midnight(first), midnight(following)
+    if period == "nm":
+        return midnight(following), midnight((following + timedelta(days=32)).replace(day=1))
+    raise InvalidInput(period)
+
+
+async def _with_my_answers(
+    session: AsyncSession, participant_id: int, views: list[SessionView], statuses: dict[int, EnrollmentStatus]
+) -> list[SessionView]:
+    ids = [v.session_id for v in views]
+    answers: dict[int, RsvpAnswer] = {}
+    if ids:
+        for row in (
+            await session.exec(
+                select(Rsvp).where(Rsvp.participant_id == participant_id, col(Rsvp.session_id).in_(ids))
+            )
+        ).all():
+            answers[row.session_id] = RsvpAnswer(row.answer)
+    return [replace(v, my_status=statuses.get(v.program_id), rsvp=answers.get(v.session_id)) for v in views]
+
+
+async def _my_statuses(session: AsyncSession, participant_id: int) -> dict[int, EnrollmentStatus]:
+    rows = (
+        await session.exec(
+            select(Enrollment.program_id, Enrollment.status).where(Enrollment.participant_id == participant_id)
+        )
+    ).all()
+    return {program_id: EnrollmentStatus(status) for program_id, status in rows}
+
+
+async def participant_calendar(
+    *, session: AsyncSession, participant_id: int, period: str, now: datetime, tz: str
+) -> list[SessionView]:
+    """The sessions a participant sees for ``period`` (see ``PERIODS``), each marked with their place and answer.
+
+    ``my``: sessions of programs they are enrolled in, from now, cancelled ones included (so they know).
+    The calendar periods: sessions of programs open to them or held by them; cancelled sessions only of
+    their own programs.
+    """
+    participant = await session.get(Participant, participant_id)
+    if participant is None:
+        raise NotFound("participant")
+    start, end = period_bounds(period=period, now=now, tz=tz)
+    statuses = await _my_statuses(session, participant_id)
+    held = [p for p, s in statuses.items() if s in HELD]
+    enrolled = [p for p, s in statuses.items() if s in (EnrollmentStatus.enrolled, EnrollmentStatus.completed)]
+    shown: ColumnElement[bool]
+    if period == "my":
+        shown = col(Program.id).in_(enrolled)
+        cancelled_ok = shown
+    else:
+        shown = or_(open_clause(participant, now), and_(visible_clause(participant), col(Program.id).in_(held)))
+        cancelled_ok = col(Program.id).in_(enrolled)
+    rows = (
+        await session.exec(
+            select(ProgramSession, Program)
+            .join(Program, col(Program.id) == ProgramSession.program_id)
+            .where(
+                shown,
+                col(ProgramSession.starts_at) >= start,
+                col(ProgramSession.starts_at) < end,
+                or_(col(ProgramSession.status) == SessionStatus.scheduled.value, cancelled_ok),
+            )
+            .order_by(col(ProgramSession.starts_at), col(Program.id))
+        )
+    ).all()
+    return await _with_my_answers(session, participant_id, [_view(row, p) for row, p in rows], statuses)
