@@ -1,0 +1,220 @@
+"""The counselling-note conversation: a note in a few taps, the note message deleted after saving, nothing
+in plaintext on the way (not even in the conversation state), reading limited to the worker and managers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from handlers.dispatch import Dispatcher
+from handlers.types import HandlerConfig, Incoming
+from models.services import demo
+from models.services.crypto import FieldCipher
+from models.tables import AccessLog, CaseNote, ConversationState, Participant
+from tests.models.test_casenotes import assert_not_stored_in_plaintext
+
+WORKER = demo.STAFF_ID_BASE + 2  # 오지훈, case worker of participants 0, 4, 8, …
+OTHER_WORKER = demo.STAFF_ID_BASE + 3  # 임하늘, case worker of participants 1, 5, 9, …
+NO_CONSENT_WORKER = demo.STAFF_ID_BASE + 5  # 신동욱, whose 조말순 (7) gave no sensitive consent
+MANAGER = demo.STAFF_ID_BASE  # 강민호 센터장
+PARTICIPANT = demo.PARTICIPANT_ID_BASE  # 김영희 (공동일자리)
+NOTE = "MARKER-c41e 딸과 연락이 끊겨 불안해하심. 다음 주 주민센터 긴급지원 신청 같이 가기로 함."
+
+
+@pytest.fixture
+def cipher() -> FieldCipher:
+    return FieldCipher([FieldCipher.generate_key()])
+
+
+@pytest.fixture
+async def world(sessions, now):
+    async with sessions() as session:
+        return await demo.load_demo(session=session, now=now)
+
+
+@pytest.fixture
+def dispatcher(world, cipher) -> Dispatcher:
+    return Dispatcher(HandlerConfig(center_id=world.center_id, bot_username="hamkke_test_bot", cipher=cipher))
+
+
+async def participant_id(sessions, index: int) -> int:
+    async with sessions() as session:
+        row = (await session.exec(
+            select(Participant).where(Participant.telegram_user_id == demo.PARTICIPANT_ID_BASE + index))).one()
+        return row.id
+
+
+async def start_note_for_kim(worker) -> None:
+    [start] = await worker.says("📝 상담 기록")
+    assert "누구의 상담 기록" in start.text
+    labels = [b.label for row in start.buttons for b in row]
+    assert "김영희" in labels and "✖️ 취소" in labels and len(labels) == 11  # 10 in their care + cancel
+    [kinds] = await worker.presses("김영희")
+    assert kinds.edit and "김영희 · 공동일자리" in kinds.text and "어떤 상담" in kinds.text
+    assert [b.label for row in kinds.buttons for b in row][:5] == ["초기상담", "사례관리상담", "자원연계", "취업상담", "위기개입"]
+
+
+async def test_writing_a_note_deletes_the_message_and_never_stores_plaintext(person, sessions, database_url, cipher):
+    worker = person(WORKER)
+    await start_note_for_kim(worker)
+    [prompt] = await worker.presses("사례관리상담")
+    assert "메시지 하나로" in prompt.text and "지울게요" in prompt.text
+
+    [asked] = await worker._send(text=NOTE, message_id=4242)
+    assert "위기등급" in asked.text and asked.delete_message_id is None
+    assert [b.label for row in asked.buttons for b in row] == ["A 위기 — 즉시 개입", "B 주의 — 집중 관리", "C 안정 — 정기 관리"]
+    async with sessions() as session:  # mid-flow: the state holds only ciphertext
+        [state] = (await session.exec(select(ConversationState))).all()
+        assert state.step == "risk" and state.data["sealed"].startswith("gAAAAA")
+        await assert_not_stored_in_plaintext(session, database_url, ["MARKER-c41e", "긴급지원"])
+
+    [follow] = await worker.presses("B 주의 — 집중 관리")
+    assert follow.edit and "다음 상담은 언제" in follow.text
+    assert [b.label for row in follow.buttons for b in row] == [
+        "1주 후 (3월 11일 (수))", "2주 후 (3월 18일 (수))", "1달 후 (4월 4일 (토))", "아직 안 정했어요"]
+    [saved] = await worker.presses("2주 후 (3월 18일 (수))")
+    assert saved.delete_message_id == 4242
+    assert "김영희님의 상담 기록(사례관리상담)을 저장했어요" in saved.text and "3월 18일 (수)" in saved.text
+    assert "지웠어요" in saved.text
+    assert all("MARKER" not in reply.text for reply in worker.transcript)  # never echoed
+
+    async with sessions() as session:
+        [note] = (await session.exec(select(CaseNote))).all()
+        assert note.kind == "case_management" and note.follow_up_on == date(2026, 3, 18) and not note.employed
+        assert cipher.decrypt(note.body_ciphertext) == NOTE and cipher.decrypt(note.risk_grade_ciphertext) == "B"
+        assert (await session.exec(select(ConversationState))).all() == []
+        [log] = (await session.exec(select(AccessLog))).all()
+        assert (log.action, log.subject, log.object_id) == ("write", "case_note", note.id)
+        await assert_not_stored_in_plaintext(session, database_url, ["MARKER-c41e", "긴급지원"])
+
+    # reading it back: the assigned worker sees it; another worker is refused (and that is logged)
+    [shown] = await worker.says("/상담 김영희")
+    assert NOTE in shown.text and "위기등급: B 주의 — 집중 관리" in shown.text and "사례관리상담 · 오지훈" in shown.text
+    kim = await participant_id(sessions, 0)
+    other = person(OTHER_WORKER)
+    [refused] = await other.presses(f"note:v:{kim}")
+    assert "담당 실무자와 센터장" in refused.text and "MARKER" not in refused.text
+    [own_kim] = await other.says("/상담 김영희")  # 임하늘's own 김영희 is the other one (주거복지)
+    assert "김영희 · 주거복지" in own_kim.text and "MARKER" not in own_kim.text
+    [manager_view] = await person(MANAGER).presses(f"note:v:{kim}")
+    assert NOTE in manager_view.text
+    async with sessions() as session:
+        actions = [(log.action, log.participant_id == kim) for log in (await session.exec(
+            select(AccessLog).order_by(AccessLog.id))).all()]
+    assert actions == [("write", True), ("read", True), ("refused", True), ("read", False), ("read", True)]
+
+
+async def test_employment_note_asks_about_a_job_and_takes_a_typed_date(person, sessions, cipher):
+    worker = person(WORKER)
+    await start_note_for_kim(worker)
+    await worker.presses("취업상담")
+    [job] = await worker._send(text="구직 상담 후 물류센터 면접 합격", message_id=77)
+    assert "취업하셨나요" in job.text
+    [risk] = await worker.presses("✅ 네, 취업했어요")
+    assert "위기등급" in risk.text
+    await worker.presses("C 안정 — 정기 관리")
+    [wrong] = await worker.says("언젠가")
+    assert "날짜를 알아보지 못했어요" in wrong.text
+    [past] = await worker.says("2026-03-01")
+    assert "이미 지난 날짜" in past.text
+    [saved] = await worker.says("3월 20일")
+    assert saved.delete_message_id == 77 and "3월 20일 (금)" in saved.text
+    async with sessions() as session:
+        [note] = (await session.exec(select(CaseNote))).all()
+    assert note.kind == "employment" and note.employed and note.follow_up_on == date(2026, 3, 20)
+    assert cipher.decrypt(note.risk_grade_ciphertext) == "C"
+
+
+async def test_a_resident_number_is_refused_deleted_and_not_stored(person, sessions, database_url):
+    worker = person(WORKER)
+    await start_note_for_kim(worker)
+    await worker.presses("초기상담")
+    [refused] = await worker._send(text="주민번호 581120-2345678 확인함. 기초수급 상담.", message_id=901)
+    assert refused.delete_message_id == 901 and "주민등록번호" in refused.text and "581120" not in refused.text
+    async with sessions() as session:
+        [state] = (await session.exec(select(ConversationState))).all()
+        assert state.step == "text" and "sealed" not in state.data  # still waiting for the note
+        assert (await session.exec(select(CaseNote))).all() == []
+        await assert_not_stored_in_plaintext(session, database_url, ["581120", "기초수급"])
+    [asked] = await worker._send(text="기초수급 신청 상담함.", message_id=902)
+    assert "위기등급" in asked.text
+
+
+async def test_no_sensitive_consent_means_no_note(person, sessions):
+    worker = person(NO_CONSENT_WORKER)
+    await worker.says("/상담")
+    [reply] = await worker.says("조말순")
+    assert "동의하지 않으셔서" in reply.text and reply.keyboard
+    jo = await participant_id(sessions, 7)
+    [forced] = await worker.presses(f"note:k:{jo}:initial")
+    assert "동의하지 않으셔서" in forced.text
+    async with sessions() as session:
+        assert (await session.exec(select(ConversationState))).all() == []
+        assert (await session.exec(select(CaseNote))).all() == []
+
+
+async def test_managers_search_everyone_and_pick_between_same_names(person, sessions):
+    manager = person(MANAGER)
+    [start] = await manager.says("/상담")
+    assert not [b for row in start.buttons for b in row if b.label != "✖️ 취소"]  # a manager has no caseload
+    [choice] = await manager.says("김영희")
+    assert "2분" in choice.text
+    assert [b.label for row in choice.buttons for b in row] == ["김영희 · 공동일자리", "김영희 · 주거복지", "✖️ 취소"]
+    [kinds] = await manager.presses("김영희 · 주거복지")
+    assert "김영희 · 주거복지" in kinds.text
+    [unknown] = await manager.says("홍길동")
+    assert "찾지 못했어요" in unknown.text
+
+
+async def test_staff_search_is_limited_to_their_caseload(person):
+    worker = person(WORKER)
+    await worker.says("/상담")
+    [reply] = await worker.says("이철수")  # 임하늘's participant
+    assert "담당하시는 분 중에" in reply.text
+
+
+async def test_group_chats_and_participants_get_nothing(person, dispatcher, sessions):
+    async with sessions() as session:
+        [reply] = await dispatcher.handle(
+            Incoming(user_id=WORKER, chat_id=-100123, chat_type="group", text="/상담 김영희", update_id=5),
+            session=session)
+    assert "1:1 대화" in reply.text and "김영희" not in reply.text
+    participant = person(PARTICIPANT)
+    [reply] = await participant.says("/상담")
+    assert "잘 알아듣지 못했어요" in reply.text
+    kim = await participant_id(sessions, 0)
+    [reply] = await participant.presses(f"note:v:{kim}")
+    assert "버튼" in reply.text and "MARKER" not in reply.text
+
+
+async def test_forged_buttons_and_menu_taps_change_nothing(person, sessions):
+    worker = person(WORKER)
+    kim = await participant_id(sessions, 0)
+    lee = await participant_id(sessions, 1)  # not in this worker's care
+    for payload in ("note", "note:r:A", "note:f:1w", "note:e:y", f"note:k:{kim}:bogus", "note:k:999999:initial",
+                    "note:p:abc", f"note:k:{lee}:initial", "note:v:0", "note:zz:1", f"note:p:{kim}:{kim}"):
+        replies = await worker.presses(payload)
+        assert replies and all("MARKER" not in r.text for r in replies), payload
+    await start_note_for_kim(worker)
+    await worker.presses("위기개입")
+    [left] = await worker.says("📢 공지")  # a menu tap while the note is expected is not taken as the note
+    assert "멈췄어요" in left.text
+    await worker.presses(f"note:k:{kim}:crisis")
+    [stopped] = await worker.says("취소")
+    assert "멈췄어요" in stopped.text
+    async with sessions() as session:
+        assert (await session.exec(select(CaseNote))).all() == []
+        assert (await session.exec(select(ConversationState))).all() == []
+        refused = (await session.exec(select(AccessLog).where(AccessLog.action == "refused"))).all()
+    assert {log.participant_id for log in refused} == {lee, None}  # the other worker's person, a made-up id
+
+
+async def test_typing_at_a_button_step_deletes_the_message(person):
+    worker = person(WORKER)
+    await start_note_for_kim(worker)
+    await worker.presses("자원연계")
+    await worker._send(text="푸드뱅크 연계함", message_id=10)
+    [reply] = await worker._send(text="그리고 추가로 병원비 지원도 알아봄", message_id=11)
+    assert reply.delete_message_id == 11 and "버튼" in reply.text
