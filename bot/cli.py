@@ -155,11 +155,23 @@ async def _chat(app: App, args: argparse.Namespace) -> int:
 
 async def _run(app: App) -> int:
     if app.settings.sandbox:
-        first = demo.PARTICIPANTS[0][0]
-        _out(_("No Telegram token is set: starting the terminal sandbox as {name}. Type /start.").format(
-            name=first))
-        args = argparse.Namespace(user_id=None, as_name=first, lang="ko")
-        return await _chat(app, args)
-    sys.stderr.write(_("hamkke: the Telegram transports are not available in this version.") + "\n")
-    return 2
+        from bot.sandbox.run import SandboxError, serve_sandbox
+
+        def announce(url: str) -> None:
+            _out(_("No Telegram token is set, so the bot runs in the web sandbox.\n"
+                   "Open {url} in a browser, pick a person and chat. Press Ctrl+C to stop.\n"
+                   "(To chat in this terminal instead: hamkke chat --as NAME)").format(url=url))
+
+        try:
+            return await serve_sandbox(app, announce=announce)
+        except SandboxError as exc:
+            sys.stderr.write(_("hamkke: the sandbox could not start: {reason}").format(reason=exc) + "\n")
+            return 1
+    from bot.runner import StartupError, run_bot
+
+    try:
+        return await run_bot(app)
+    except StartupError as exc:
+        sys.stderr.write(_("hamkke: the bot could not start: {reason}").format(reason=exc) + "\n")
+        return 1
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from datetime import time
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -41,10 +42,19 @@ class Settings(BaseSettings):
     bot_username: str = "hamkke_bot"
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
+    webhook_path: str | None = None  # where the webhook listens locally; default: the path of webhook_url
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = Field(default=8080, ge=1, le=65535)
+    # The scheduler: when the weekly summary and the morning digest go out (Korea time), how long data is kept.
+    weekly_summary_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    weekly_summary_time: time = time(8, 30)
+    digest_time: time = time(8, 30)
+    retention_processed_updates_days: int = Field(default=7, ge=1)
+    retention_outbox_days: int = Field(default=90, ge=1)
+    retention_case_notes_years: int = Field(default=5, ge=1)
+    retention_access_log_years: int = Field(default=2, ge=2, description="the access log is kept at least 2 years")
 
     @field_validator("database_url")
     @classmethod

@@ -102,4 +102,9 @@ class Dispatcher:
         route = self.router.match_words(text)
         if route is not None and _allowed(route, audience):
             return await route.handler(ctx)
+        for fallback in self.router.fallbacks:
+            if _allowed(fallback, audience):
+                replies = await fallback.handler(ctx)
+                if replies:
+                    return replies
         return [unknown_reply(identity)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.common import HELP, MY_INFO, SETTINGS, main_menu, menu_reply, unknown_reply
+from handlers.reminders import participant_settings
 from handlers.router import Ctx, Router
 from handlers.types import Button, Reply
 from locales import N_, _, use_locale
@@ -26,7 +27,7 @@ async def show_menu(ctx: Ctx) -> list[Reply]:
     return [menu_reply(ctx.identity, _("What would you like to do?"))]
 
 
-@router.command("cancel", "취소", "그만", who=EVERYONE)
+@router.command("cancel", "그만", who=EVERYONE)  # 취소 is in handlers/enroll.py: participants cancel a sign-up
 @router.typed(N_("stop"), extra=("그만", "그만하기", "멈춰"), who=EVERYONE)
 async def cancel_flow(ctx: Ctx) -> list[Reply]:
     """Leaves whatever step the person was in and returns to the menu."""
@@ -47,16 +48,25 @@ async def show_help(ctx: Ctx) -> list[Reply]:
         text = _(
             "Staff help\n"
             "• 📋 Today's sessions: the sessions held today.\n"
+            "• ✍️ Attendance: pick a session and tap each name, or just type it as on paper, "
+            "e.g. “희망키우기 출석 김영희 이철수, 결석 최수진” or “건강댄스 다 왔어요 빼고 김영희”. "
+            "You see a preview before anything is saved; later corrections are logged with your name.\n"
+            "• 🗓 Sessions: add a session to a program, move one or cancel one; enrolled people are told.\n"
             "• 👤 My info: your account and caseload.\n"
             "• ⚙️ Settings: the language.\n"
             "Type /menu at any time to see the menu again."
         )
+        if identity.is_manager:
+            text += "\n" + _("• /직원: staff accounts; switch one off when someone leaves the center.")
     else:
         text = _(
             "How to use Hamkke\n"
             "• 📅 Schedule: your classes and when they are.\n"
-            "• ⚙️ Settings: your information and the language.\n"
-            "You can also just type a word, like “schedule”.\n"
+            "• ✋ Sign up: join a class, or cancel.\n"
+            "• ✅ My attendance: how many hours you have, and what is left.\n"
+            "• 🔔 Reminders: when I remind you before a class.\n"
+            "• ⚙️ Settings: your information, agreements and the language.\n"
+            "You can also just type a word, like “schedule” or “sign up”.\n"
             "If you get stuck, type “menu”. Your worker at the center is happy to help, too."
         )
     return [menu_reply(identity, text)]
@@ -65,7 +75,9 @@ async def show_help(ctx: Ctx) -> list[Reply]:
 @router.command("settings", "설정", who=MEMBERS)
 @router.typed(SETTINGS, extra=("설정",))
 async def show_settings(ctx: Ctx) -> list[Reply]:
-    """Shows the settings: the language, and for participants their agreements."""
+    """Shows the settings: the language, and for participants their reminders and agreements."""
+    if ctx.identity is not None and not ctx.identity.is_staff:
+        return [await participant_settings(ctx)]
     buttons = [[Button(_("🌐 Language"), "lang")], [Button(_(MY_INFO), "me")]]
     return [Reply(_("Settings. What would you like to change?"), buttons=buttons)]
 

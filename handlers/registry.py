@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
-from handlers import menu, schedule, start
+from handlers import (
+    casenotes,
+    enroll,
+    exports,
+    menu,
+    my_attendance,
+    notices,
+    reminders,
+    reports,
+    rsvp,
+    schedule,
+    staff_admin,
+    staff_attendance,
+    staff_sessions,
+    start,
+)
 from handlers.router import Router
 
-MODULES = (start, menu, schedule)
+MODULES = (start, menu, schedule, enroll, my_attendance, reminders, rsvp, casenotes, notices, exports, reports,
+           staff_attendance, staff_sessions, staff_admin)
 
 
 def build_router() -> Router:
@@ -19,4 +35,5 @@ def build_router() -> Router:
                 if key in table:
                     raise ValueError(f"{module.__name__}: {table_name} {key!r} is registered twice")
                 table[key] = route
+        router.fallbacks.extend(part.fallbacks)
     return router

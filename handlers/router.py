@@ -63,6 +63,7 @@ class Router:
         self.buttons: dict[str, Route] = {}
         self.flows: dict[str, Route] = {}
         self.words: dict[str, Route] = {}
+        self.fallbacks: list[Route] = []  # tried in order for typed text nothing else matched
 
     @staticmethod
     def _audience(who: Iterable[str]) -> frozenset[str]:
@@ -107,6 +108,15 @@ class Router:
                 self.words[normalize_words(msgid)] = route
             for word in extra:
                 self.words[normalize_words(word)] = route
+            return handler
+
+        return register
+
+    def fallback(self, *, who: Iterable[str] = ("participant", "staff", "manager")):
+        """Register a handler for typed text no command, flow or word matched; it returns [] to pass it on."""
+
+        def register(handler: Handler) -> Handler:
+            self.fallbacks.append(Route(handler, self._audience(who)))
             return handler
 
         return register

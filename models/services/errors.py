@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 
 class DomainError(Exception):
     """Base for every rule a service refuses to break. ``code`` is stable; handlers translate it."""
@@ -43,3 +45,61 @@ class ConsentRequired(DomainError):
 
 class InvalidInput(DomainError):
     code = "invalid_input"
+
+
+class ResidentNumberRefused(DomainError):
+    """Free text that looks like a 주민등록번호: refused, nothing stored."""
+
+    code = "resident_number"
+
+
+class EnrollmentClosed(DomainError):
+    """The program does not take sign-ups now (closed, past its deadline, or not meant for this person)."""
+
+    code = "enrollment_closed"
+
+
+class NotEnrolled(DomainError):
+    """The person is not enrolled in the program this action is about."""
+
+    code = "not_enrolled"
+
+
+class SessionCancelled(DomainError):
+    """The session (회기) was cancelled."""
+
+    code = "session_cancelled"
+
+
+class SessionPast(DomainError):
+    """The session has already started or ended."""
+
+    code = "session_past"
+
+
+class SessionNotStarted(DomainError):
+    """Attendance for a session that has not begun yet."""
+
+    code = "session_not_started"
+
+
+class TimeInPast(DomainError):
+    """A new session time that has already gone by."""
+
+    code = "time_in_past"
+
+
+class SessionClash(DomainError):
+    """The program already has a session at that time."""
+
+    code = "session_clash"
+
+
+class HolidayNeedsConfirmation(DomainError):
+    """The chosen day is a public holiday: staff must say the session still runs."""
+
+    code = "holiday"
+
+    def __init__(self, day: date) -> None:
+        super().__init__(day.isoformat())
+        self.day = day

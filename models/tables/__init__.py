@@ -21,14 +21,15 @@ from models.tables.enums import (
     SessionStatus,
 )
 from models.tables.people import Consent, InviteCode, Participant, Staff
-from models.tables.programs import Attendance, Enrollment, Program, ProgramSession, Rsvp
+from models.tables.programs import Attendance, AttendanceChange, Enrollment, Program, ProgramSession, Rsvp
+from models.tables.scheduling import SchedulerLease
 from models.tables.types import UTCDateTime, utcnow
 
 __all__ = [
-    "AccessAction", "AccessLog", "Attendance", "AttendanceMethod", "AttendanceStatus", "CaseNote",
+    "AccessAction", "AccessLog", "Attendance", "AttendanceChange", "AttendanceMethod", "AttendanceStatus", "CaseNote",
     "CaseNoteKind", "Center", "Consent", "ConsentKind", "ConversationState", "Enrollment",
     "EnrollmentStatus", "InviteCode", "InviteRole", "Notice", "NoticeAudience", "NoticeStatus",
     "OutboundMessage", "OutboxStatus", "Participant", "ProcessedUpdate", "Program", "ProgramKind",
-    "ProgramSession", "Role", "Rsvp", "RsvpAnswer", "SessionStatus", "Staff", "Target", "UTCDateTime",
-    "WorkUnit", "utcnow",
+    "ProgramSession", "Role", "Rsvp", "RsvpAnswer", "SchedulerLease", "SessionStatus", "Staff", "Target",
+    "UTCDateTime", "WorkUnit", "utcnow",
 ]

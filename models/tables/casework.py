@@ -25,6 +25,8 @@ class CaseNote(SQLModel, table=True):
     risk_grade_ciphertext: bytes | None = Field(default=None, sa_type=LargeBinary)
     key_id: str = Field(max_length=16)  # which key encrypted it (for rotation)
     follow_up_on: date | None = None
+    # An employment note that records a job taken (취업성공전환): counted by the targets report.
+    employed: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
 
 

@@ -25,6 +25,9 @@ class Notice(SQLModel, table=True):
     send_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     queued_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Recipients counted but not queued when the notice was queued (blocked the bot / never connected).
+    skipped_unreachable: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    skipped_unbound: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class OutboundMessage(SQLModel, table=True):

@@ -60,6 +60,8 @@ class ProgramSession(SQLModel, table=True):
     status: SessionStatus = Field(default=SessionStatus.scheduled, sa_type=String(16))
     holiday_ok: bool = False  # staff confirmed it runs on a public holiday
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Bumped on every reschedule or cancellation: messages planned for an older revision use older keys.
+    revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -94,6 +96,23 @@ class Attendance(SQLModel, table=True):
     recorded_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AttendanceChange(SQLModel, table=True):
+    """A correction of an attendance record: who changed it, when, from which status to which."""
+
+    __tablename__ = "attendance_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    center_id: int = Field(foreign_key="center.id", index=True)
+    attendance_id: int = Field(foreign_key="attendance.id", index=True)
+    session_id: int = Field(foreign_key="program_session.id", index=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    changed_by_staff_id: int = Field(foreign_key="staff.id", index=True)
+    old_status: AttendanceStatus = Field(sa_type=String(16))
+    new_status: AttendanceStatus = Field(sa_type=String(16))
+    method: AttendanceMethod = Field(sa_type=String(16))
+    changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
 
 
 class Rsvp(SQLModel, table=True):

@@ -1,0 +1,33 @@
+"""Korean for the scheduler's messages: reminders, meeting reminders, digests, the weekly summary's chart."""
+
+KO = {
+    '🔔 {program} starts soon.': '🔔 곧 {program} 시간이에요.',
+    '🔔 A reminder: {program} is coming up.': '🔔 {program} 일정을 알려 드려요.',
+    '🗓 {when}': '🗓 {when}',
+    '📍 {place}': '📍 {place}',
+    'Will you come? Please tap a button below.': '오실 수 있는지 아래 버튼을 눌러 주세요.',
+    '📋 Meeting: {meeting}': '📋 회의 알림: {meeting}',
+    '❗ {program} on {when} is cancelled. Sorry for the change.':
+        '❗ {when} {program} 일정이 취소됐어요. 갑자기 바뀌어서 죄송해요.',
+    'Attendance rate per program, last {weeks} weeks': '프로그램별 출석률 (최근 {weeks}주)',
+    'Attendance rate (%)': '출석률 (%)',
+    'Week starting': '주 시작일',
+    'No attendance was recorded in these weeks.': '이 기간에는 출석 기록이 없어요.',
+    'Good morning, %(name)s · %(day)s': '%(name)s님, 좋은 아침이에요 · %(day)s',
+    "Today's sessions": '오늘 일정',
+    '%(count)s of yours': '담당 %(count)s명',
+    'No sessions today.': '오늘은 일정이 없어요.',
+    'Follow-ups': '후속 상담',
+    'None due.': '오늘 할 후속 상담은 없어요.',
+    'Due today (%(count)s):': '오늘 할 분 (%(count)s명):',
+    'Overdue (%(count)s):': '기한이 지난 분 (%(count)s명):',
+    'was due %(day)s': '%(day)s까지였어요',
+    "Said they can't come": '못 온다고 한 분',
+    'Nobody.': '없어요.',
+    '… and %(count)s more': '… 외 %(count)s개',
+    'Please reach them another way': '다른 방법으로 연락해 주세요',
+    "can't get messages from the bot": '봇 메시지를 받을 수 없어요',
+    'missed the reminder for %(program)s (%(when)s)': '%(program)s 알림을 못 받았어요 (%(when)s)',
+    'cancelled': '취소',
+    '📈 Attendance rate per program, last 8 weeks': '📈 프로그램별 출석률 (최근 8주)',
+}
