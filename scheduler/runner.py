@@ -64,6 +64,9 @@ class Waker(Protocol):
         """Look at the outbox now."""
 
 
+STOP_GRACE_SECONDS = 10.0
+
+
 class SchedulerRefused(Exception):
     """The scheduler will not start (another one runs on this database); the message is one line."""
 
@@ -111,8 +114,17 @@ class HamkkeScheduler:
         await self.arm_wake()
 
     async def stop(self) -> None:
-        """Stop the clock and give the lease back (a running job is not waited for)."""
+        """Stop the clock, let a job already running finish (a few seconds at most), give the lease back.
+
+        APScheduler's asyncio executor cancels running jobs on shutdown; a job cancelled half-way through a
+        database call can leave its connection mid-transaction, so running jobs get a short grace first.
+        """
         if self.aps is not None and self.aps.running:
+            self.aps.pause()
+            executor = self.aps._lookup_executor("default")
+            running = [f for f in getattr(executor, "_pending_futures", ()) if not f.done()]
+            if running:
+                await asyncio.wait(running, timeout=STOP_GRACE_SECONDS)
             self.aps.shutdown(wait=False)
         self.aps = None
         try:
