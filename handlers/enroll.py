@@ -136,7 +136,7 @@ def _details_text(offer: ProgramOffer, tz: str) -> str:
     if offer.completion_hours is not None:
         lines.append("• " + _("To complete it: attend {hours} hours").format(hours=f"{offer.completion_hours:g}"))
     elif offer.completion_percent is not None:
-        lines.append("• " + _("To complete it: attend {percent}% of the sessions").format(
+        lines.append("• " + _("To complete it: attend {percent} percent of the sessions").format(
             percent=offer.completion_percent))
     if offer.capacity is None:
         lines.append("• " + _("Places: no limit"))

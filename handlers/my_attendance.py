@@ -33,7 +33,7 @@ def program_lines(item: ProgramAttendance) -> list[str]:
         lines.append(_("Hours attended: {hours} of the {required} needed").format(
             hours=_number(item.hours_attended), required=_number(item.completion_hours)))
     elif item.completion_percent is not None:
-        lines.append(_("Sessions attended: {attended} of the {required} needed ({percent}% of {total})").format(
+        lines.append(_("Sessions attended: {attended} of the {required} needed ({percent} percent of {total})").format(
             attended=item.attended, required=item.sessions_required, percent=item.completion_percent,
             total=item.sessions_total))
     else:

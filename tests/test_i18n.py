@@ -41,6 +41,8 @@ def test_every_message_is_translated(locale):
     missing = sorted(m for m in msgids if m not in catalog or not catalog[m].string or catalog[m].fuzzy)
     assert not missing, f"{locale}: {len(missing)} untranslated, run `make i18n-extract` and translate:\n" + \
         "\n".join(missing)
+    problems = [f"{m.id!r}: {errors}" for m, errors in catalog.check()]  # what `pybabel compile` refuses
+    assert not problems, "\n".join(problems)
     buffer = BytesIO()
     write_mo(buffer, catalog)
     assert buffer.getvalue()

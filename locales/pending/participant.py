@@ -106,7 +106,7 @@ KO = {
     "Next session: {when}": "다음 수업: {when}",
     "Sessions left: {left} of {total} ({hours} hours in all)": "남은 수업: {left}회 (전체 {total}회, 모두 {hours}시간)",
     "To complete it: attend {hours} hours": "수료 기준: {hours}시간 참석",
-    "To complete it: attend {percent}% of the sessions": "수료 기준: 수업의 {percent}% 이상 참석",
+    "To complete it: attend {percent} percent of the sessions": "수료 기준: 수업의 {percent}% 이상 참석",
     "Places: no limit": "정원: 제한 없음",
     "Places: {capacity}, all taken ({count} waiting)": "정원: {capacity}명, 자리가 다 찼어요 (대기 {count}명)",
     "Places: {capacity}, {seats} left": "정원: {capacity}명, 남은 자리 {seats}개",
@@ -154,7 +154,7 @@ KO = {
     "Present {present} · late {late} · absent {absent} · excused {excused}":
         "출석 {present}회 · 지각 {late}회 · 결석 {absent}회 · 사유 결석 {excused}회",
     "Hours attended: {hours} of the {required} needed": "참석 시간: {hours}시간 (수료 기준 {required}시간)",
-    "Sessions attended: {attended} of the {required} needed ({percent}% of {total})":
+    "Sessions attended: {attended} of the {required} needed ({percent} percent of {total})":
         "참석: {attended}회 (수료 기준 {required}회, 전체 {total}회의 {percent}%)",
     "Hours attended: {hours}": "참석 시간: {hours}시간",
     "🎓 Completed! Well done.": "🎓 수료했어요! 정말 수고 많으셨어요.",

@@ -144,7 +144,7 @@ async def test_my_attendance_by_percentage_and_in_english(resident, sessions):
     mi = resident(4, "en")
     [reply] = await mi.says("attendance")
     assert "📘 희망두드림" in reply.text
-    assert re.search(r"Sessions attended: [01] of the 3 needed \(75% of 4\)", reply.text)
+    assert re.search(r"Sessions attended: [01] of the 3 needed \(75 percent of 4\)", reply.text)
     assert "more sessions to complete it." in reply.text
 
 
