@@ -64,6 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         stream=sys.stderr)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per job run is noise
     try:
         settings = load_settings()
         with use_locale(settings.default_locale):
