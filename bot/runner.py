@@ -174,22 +174,28 @@ async def run_with_scheduler(runner: BotRunner, app: App, stop: asyncio.Event | 
     Only one scheduler runs per database: if another process holds the lease, this one logs a single line
     and the bot keeps answering people without a clock of its own.
     """
-    scheduler = HamkkeScheduler(app.sessions, config=SchedulerConfig.from_settings(app.settings),
-                                waker=runner.sender)
     bot = asyncio.create_task(runner.run(stop), name="bot")
     ready = asyncio.create_task(runner.ready.wait(), name="bot-ready")
     await asyncio.wait({bot, ready}, return_when=asyncio.FIRST_COMPLETED)
     if not ready.done():
         ready.cancel()
         return await bot
-    started = False
-    try:
-        await scheduler.start()
-        started = True
-    except SchedulerRefused as exc:
-        log.warning("%s", exc)
+    scheduler = await start_scheduler(app, runner)
     try:
         return await bot
     finally:
-        if started:
+        if scheduler is not None:
             await scheduler.stop()
+
+
+async def start_scheduler(app: App, runner: BotRunner) -> HamkkeScheduler | None:
+    """Start the scheduler for ``app``, waking ``runner``'s outbox sender; None (one line logged) when
+    another process already holds this database's scheduler lease."""
+    scheduler = HamkkeScheduler(app.sessions, config=SchedulerConfig.from_settings(app.settings),
+                                waker=runner.sender)
+    try:
+        await scheduler.start()
+    except SchedulerRefused as exc:
+        log.warning("%s", exc)
+        return None
+    return scheduler

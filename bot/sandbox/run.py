@@ -21,11 +21,10 @@ from aiohttp import web
 from pydantic import SecretStr
 
 from bot.app import App
-from bot.runner import BotRunner, StartupError
+from bot.runner import BotRunner, StartupError, start_scheduler
 from bot.sandbox.emulator import BotApiEmulator, Limits
 from bot.sandbox.web import WebSandbox, make_web_app
-from scheduler.config import SchedulerConfig
-from scheduler.runner import HamkkeScheduler, SchedulerRefused
+from scheduler.runner import HamkkeScheduler
 
 __all__ = ["RunningSandbox", "SandboxError", "sandbox_running", "serve_sandbox"]
 
@@ -109,13 +108,7 @@ async def sandbox_running(app: App, *, host: str | None = None, port: int | None
         if not done:
             raise SandboxError(f"the bot did not start within {BOT_START_TIMEOUT:.0f}s")
         # The clock: reminders, digests and summaries arrive in the sandbox as they would on Telegram.
-        scheduler = HamkkeScheduler(app.sessions, config=SchedulerConfig.from_settings(bot_settings),
-                                    waker=runner.sender)
-        try:
-            await scheduler.start()
-        except SchedulerRefused as exc:
-            log.warning("%s", exc)
-            scheduler = None
+        scheduler = await start_scheduler(bot_app, runner)
 
         sandbox = WebSandbox(emulator=emulator, sessions=app.sessions, center_id=app.center_id,
                              bot_username=settings.bot_username)
