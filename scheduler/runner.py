@@ -27,7 +27,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from apscheduler.job import Job
@@ -43,6 +43,8 @@ from models.services import delivery, digests, reminders, retention, scheduler_l
 from models.services.scheduler_lock import LeaseHeld, LeaseLost
 from scheduler.config import SchedulerConfig
 from scheduler.queries import center_ids, next_due_after
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -182,16 +184,20 @@ class HamkkeScheduler:
 
     # ------------------------------------------------------------------ jobs
 
-    async def _each_center(self, what: str, job: Callable[[AsyncSession, int, datetime], Awaitable[object]]) -> None:
+    async def _each_center(self, what: str, job: Callable[[AsyncSession, int, datetime], Awaitable[T]]) -> list[T]:
+        """Run ``job`` once per center, each in its own session; one center's failure doesn't stop the rest."""
         async with self.sessions() as session:
             ids = await center_ids(session=session)
+        results: list[T] = []
         for center_id in ids:
             try:
                 async with self.sessions() as session:
                     result = await job(session, center_id, self.clock())
                 log.info("%s for center %s: %s", what, center_id, result)
+                results.append(result)
             except Exception:
                 log.exception("%s failed for center %s", what, center_id)
+        return results
 
     async def reconcile(self) -> None:
         """Make every center's reminders in the outbox match the database, then wake the sender if needed."""
@@ -205,24 +211,24 @@ class HamkkeScheduler:
 
     async def send_digests(self) -> None:
         """Queue today's digest for every case worker (working days only) and wake the sender."""
-        async def job(session: AsyncSession, center_id: int, now: datetime) -> object:
+        async def job(session: AsyncSession, center_id: int, now: datetime) -> int:
             """One center's digests."""
             return await digests.queue_daily_digests(session=session, center_id=center_id, now=now,
                                                      default_locale=self.config.default_locale)
 
-        await self._each_center("digest", job)
-        self._wake()
+        if sum(await self._each_center("digest", job)):
+            self._wake()
 
     async def send_weekly_summary(self) -> None:
         """Queue last week's summary and chart for every manager and wake the sender."""
-        async def job(session: AsyncSession, center_id: int, now: datetime) -> object:
+        async def job(session: AsyncSession, center_id: int, now: datetime) -> weekly_summary.SummaryQueued:
             """One center's summaries."""
             return await weekly_summary.queue_weekly_summaries(
                 session=session, center_id=center_id, now=now, cipher=self.config.cipher,
                 default_locale=self.config.default_locale)
 
-        await self._each_center("weekly summary", job)
-        self._wake()
+        if any(queued.messages for queued in await self._each_center("weekly summary", job)):
+            self._wake()
 
     async def apply_retention(self) -> None:
         """Destroy what is past its retention period."""

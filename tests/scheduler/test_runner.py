@@ -231,6 +231,24 @@ async def test_a_summary_missed_by_downtime_is_sent_at_start_up(sessions, center
         assert {r.status for r in await outbox_rows(session)} == {OutboxStatus.pending}
 
 
+async def test_a_catch_up_with_nothing_to_queue_does_not_wake_the_sender(sessions, center):
+    """A start on a weekday morning runs the missed digest; with no staff it queues nothing and wakes nobody."""
+    clock = Clock(kst(2026, 11, 26, 9, 51))  # Thursday, within the digest's catch-up window
+    waker = RecordingWaker()
+    scheduler = HamkkeScheduler(sessions, config=FAST, waker=waker, clock=clock)
+    await scheduler.start()
+    await scheduler.stop()
+    assert waker.calls == []
+    async with sessions() as session:
+        await make_staff(session, center, "실무자", telegram_user_id=5_101)
+    scheduler = HamkkeScheduler(sessions, config=FAST, waker=waker, clock=clock)
+    await scheduler.start()
+    await scheduler.stop()
+    assert waker.calls  # now a digest was queued, so the sender is woken for it
+    async with sessions() as session:
+        assert len(await outbox_rows(session, kind="digest")) == 1
+
+
 async def test_the_clock_fires_the_monday_summary_at_0830_seoul_time(sessions, center):
     """Real APScheduler timing, with the wall clock moved to just before Monday 08:30 in Seoul."""
     async with sessions() as session:
