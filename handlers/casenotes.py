@@ -36,6 +36,7 @@ from locales import SUPPORTED, _, format_day, translations
 from models.services import conversation
 from models.services.casenotes import (
     KIND_LABELS,
+    NOTE_MAX_CHARS,
     RISK_LABELS,
     CaseFile,
     CaseParticipant,
@@ -238,7 +239,7 @@ def _file_text(ctx: Ctx, case_file: CaseFile) -> str:
     return "\n".join(lines)
 
 
-@router.flow(FLOW)
+@router.flow(FLOW, max_chars=NOTE_MAX_CHARS, private_input=True)
 async def note_flow(ctx: Ctx) -> list[Reply]:
     """Takes what the staff member typed at the current step: a name, the note itself, or a date."""
     text = (ctx.incoming.text or "").strip()
@@ -303,7 +304,8 @@ async def _take_text(ctx: Ctx, cipher: FieldCipher, text: str) -> list[Reply]:
     except ResidentNumberRefused:
         return [_resident_number_reply(ctx)]
     except InvalidInput:
-        return [Reply(_("Please type the note as one message of up to 1,000 characters."))]
+        return [Reply(_("Please type the note as one message of up to {limit} characters.")
+                      .format(limit=f"{NOTE_MAX_CHARS:,}"))]
     data = {**data, "sealed": sealed, "msg": ctx.incoming.message_id}
     if data.get("kind") == CaseNoteKind.employment.value:
         await _save_state(ctx, "employed", data)
@@ -435,5 +437,5 @@ async def _choose_kind(ctx: Ctx, pid: int, kind: str) -> list[Reply]:
         "Please type the note for {name} ({kind}) in one message.\n"
         "• When it is saved, I will delete your message from this chat.\n"
         "• Please don't write resident registration numbers.\n"
-        "• Up to 1,000 characters."
-    ).format(name=person.name, kind=_kind_label(kind)), edit=True)]
+        "• Up to {limit} characters."
+    ).format(name=person.name, kind=_kind_label(kind), limit=f"{NOTE_MAX_CHARS:,}"), edit=True)]

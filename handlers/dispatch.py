@@ -86,7 +86,13 @@ class Dispatcher:
                               keyboard=main_menu(identity), toast=_("This button has expired."))]
             ctx.args = args
             return await route.handler(ctx)
-        if len(text) > MAX_INPUT_CHARS:
+        flow = self.router.flows.get(state.flow) if state is not None else None
+        limit = flow.max_chars if flow is not None and flow.max_chars else MAX_INPUT_CHARS
+        if len(text) > limit:
+            if flow is not None and flow.private_input:
+                return [Reply(_("That message is longer than {limit} characters, so I didn't keep it. To keep it "
+                                "private, I deleted it from this chat. Please send it in a shorter form.")
+                              .format(limit=f"{limit:,}"), delete_message_id=incoming.message_id)]
             return [Reply(_("That message is too long for me. Please write it in a few short sentences."),
                           keyboard=main_menu(identity))]
         if not text:
@@ -97,8 +103,8 @@ class Dispatcher:
                 ctx.args = args
                 return await route.handler(ctx)
             return [unknown_reply(identity)]
-        if state is not None and state.flow in self.router.flows:
-            return await self.router.flows[state.flow].handler(ctx)
+        if flow is not None:
+            return await flow.handler(ctx)
         route = self.router.match_words(text)
         if route is not None and _allowed(route, audience):
             return await route.handler(ctx)

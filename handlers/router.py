@@ -53,6 +53,8 @@ def normalize_words(text: str) -> str:
 class Route:
     handler: Handler
     audience: frozenset[str]  # who may use it: "unknown", "participant", "staff", "manager"
+    max_chars: int | None = None  # a flow's own limit for typed text (else the dispatcher's)
+    private_input: bool = False  # a flow whose typed text may be confidential: refused text is deleted too
 
 
 class Router:
@@ -88,11 +90,16 @@ class Router:
 
         return register
 
-    def flow(self, name: str):
-        """Register the handler for typed text while a person is in flow ``name``."""
+    def flow(self, name: str, *, max_chars: int | None = None, private_input: bool = False):
+        """Register the handler for typed text while a person is in flow ``name``.
+
+        ``max_chars`` lets a flow take longer text than the usual limit (a counselling note); with
+        ``private_input`` a message refused as too long is deleted from the chat as well, since it may hold
+        exactly what the flow keeps confidential."""
 
         def register(handler: Handler) -> Handler:
-            self.flows[name] = Route(handler, frozenset({"unknown", "participant", "staff", "manager"}))
+            self.flows[name] = Route(handler, frozenset({"unknown", "participant", "staff", "manager"}),
+                                     max_chars=max_chars, private_input=private_input)
             return handler
 
         return register

@@ -28,6 +28,19 @@ from tests.support.pg import PgServer, find_bin, server_from_env, start_server
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 DB_KINDS = ("sqlite", "postgresql")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """``HAMKKE_TEST_NOW=2026-11-30T08:31+09:00 make test`` runs the suite as if started at that moment (the
+    clock keeps ticking), to find tests that pass only at some hours: a weekday morning brings digests, a
+    Monday the weekly summary, the evening reminders. Tests that set the clock themselves still do."""
+    moment = os.environ.get("HAMKKE_TEST_NOW")
+    if moment:
+        import time_machine
+
+        traveller = time_machine.travel(datetime.fromisoformat(moment), tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
 _counter = itertools.count()
 
 

@@ -44,8 +44,12 @@ KO = {
     "I found {count} people. Which one?": "{count}분을 찾았어요. 어느 분인가요?",
     "📖 Recent notes": "📖 최근 기록 보기",
     "{person}. What kind of counselling was it?": "{person}. 어떤 상담이었나요?",
-    "Please type the note as one message of up to 1,000 characters.":
-        "기록은 1,000자 이내의 메시지 하나로 써 주세요.",
+    "Please type the note as one message of up to {limit} characters.":
+        "기록은 {limit}자 이내의 메시지 하나로 써 주세요.",
+    "That message is longer than {limit} characters, so I didn't keep it. To keep it private, I deleted it "
+    "from this chat. Please send it in a shorter form.":
+        "메시지가 {limit}자보다 길어서 저장하지 않았어요. 개인정보 보호를 위해 대화방에서 지웠어요. "
+        "조금 줄여서 다시 보내 주세요.",
     "Got it. Did they start a job?": "알겠어요. 취업하셨나요?",
     "✅ Yes, they got a job": "✅ 네, 취업했어요",
     "Not yet": "아직이요",
@@ -67,11 +71,11 @@ KO = {
     "Please type the note for {name} ({kind}) in one message.\n"
     "• When it is saved, I will delete your message from this chat.\n"
     "• Please don't write resident registration numbers.\n"
-    "• Up to 1,000 characters.":
+    "• Up to {limit} characters.":
         "{name}님의 상담 기록({kind})을 메시지 하나로 써 주세요.\n"
         "• 저장하면 보내신 메시지는 대화방에서 지울게요.\n"
         "• 주민등록번호는 쓰지 마세요.\n"
-        "• 1,000자까지 쓸 수 있어요.",
+        "• {limit}자까지 쓸 수 있어요.",
     "Initial consultation": "초기상담",
     "Case management": "사례관리상담",
     "Resource linkage": "자원연계",

@@ -218,3 +218,36 @@ async def test_typing_at_a_button_step_deletes_the_message(person):
     await worker._send(text="푸드뱅크 연계함", message_id=10)
     [reply] = await worker._send(text="그리고 추가로 병원비 지원도 알아봄", message_id=11)
     assert reply.delete_message_id == 11 and "버튼" in reply.text
+
+
+async def test_a_long_note_is_taken_and_a_too_long_one_is_deleted_unsaved(person, sessions, cipher):
+    """A note may be longer than ordinary typed text (up to 3,000 characters); beyond that the message is
+    refused and deleted too, because it holds the note."""
+    long_note = "MARKER-9d2a 어머니 병원 동행 후 상담함. " + "생활 형편과 건강 상태를 자세히 여쭤봄. " * 60
+    assert 1_000 < len(long_note) <= 3_000
+    worker = person(WORKER)
+    await start_note_for_kim(worker)
+    [prompt] = await worker.presses("사례관리상담")
+    assert "3,000자까지" in prompt.text
+
+    [refused] = await worker._send(text=long_note * 3, message_id=31)
+    assert refused.delete_message_id == 31 and "3,000자보다 길어서" in refused.text and "지웠어요" in refused.text
+    async with sessions() as session:
+        [state] = (await session.exec(select(ConversationState))).all()
+        assert state.step == "text" and "sealed" not in state.data  # still waiting for the note; nothing kept
+
+    [asked] = await worker._send(text=long_note, message_id=32)
+    assert "위기등급" in asked.text
+    await worker.presses("C 안정 — 정기 관리")
+    [saved] = await worker.presses("아직 안 정했어요")
+    assert saved.delete_message_id == 32
+    async with sessions() as session:
+        [note] = (await session.exec(select(CaseNote))).all()
+        assert cipher.decrypt(note.body_ciphertext) == long_note.strip()
+    assert all("MARKER" not in reply.text for reply in worker.transcript)
+
+
+async def test_a_too_long_message_outside_the_note_flow_is_refused_and_left_alone(person):
+    [reply] = await person(WORKER)._send(text="가" * 1_500, message_id=40)
+    assert "글이 너무 길어요" in reply.text
+    assert reply.delete_message_id is None
