@@ -13,6 +13,7 @@ from handlers.router import Ctx, Route, Router
 from handlers.types import HandlerConfig, Incoming, Reply
 from locales import _, normalize, use_locale
 from models.services.conversation import get_state
+from models.services.delivery import mark_reachable
 from models.services.errors import DomainError
 from models.services.people import Identity, find_identity
 from models.services.updates import claim_update
@@ -53,6 +54,10 @@ class Dispatcher:
         ):
             return []
         identity = await find_identity(session=session, center_id=center_id, telegram_user_id=incoming.user_id)
+        if identity is not None and identity.unreachable_since is not None and incoming.is_private:
+            # Someone who blocked the bot can't write to it: they unblocked it, so reminders start again.
+            await mark_reachable(session=session, participant_id=identity.id, now=now,
+                                 default_locale=self.config.default_locale)
         locale = (identity.locale if identity else None) or normalize(
             incoming.language_code, self.config.default_locale
         )

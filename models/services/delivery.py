@@ -24,7 +24,7 @@ After a crash (:func:`recover_interrupted`) a row still ``sending`` is settled, 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,6 +34,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from locales import _, use_locale
+from models.services import reminders
 from models.services.outbox import OutMessage, enqueue
 from models.tables import OutboundMessage, OutboxStatus, Participant, Role, Staff, WorkUnit
 
@@ -318,20 +319,40 @@ async def _mark_unreachable(
     return newly, told
 
 
+def _episode(participant: Participant) -> str:
+    """Which time of being unreachable this is (the moment it began), so each new block is told again."""
+    since = participant.unreachable_at
+    return str(int(since.timestamp())) if since is not None else "0"
+
+
 async def _tell_staff_unreachable(
     *, session: AsyncSession, participant_id: int, now: datetime, default_locale: str
 ) -> int:
     """Queue the "can't reach this participant" message to their case worker (managers when there is none).
 
-    Deduplicated by ``unreachable:{participant_id}`` (per manager when managers are told instead).
+    Deduplicated per time they became unreachable: ``unreachable:{participant_id}:{since}`` (per manager when
+    managers are told instead), so one block is told once and a later block is told again.
     """
     participant = await session.get(Participant, participant_id)
     if participant is None:
         return 0
+    await session.refresh(participant)
+    return await _tell_staff(
+        session=session, participant=participant, key=f"unreachable:{participant_id}:{_episode(participant)}",
+        now=now, default_locale=default_locale,
+        text=lambda who: _("⚠️ {who} no longer gets messages from the bot. They may have blocked it or removed "
+                           "Telegram. Please reach them by phone or in person.").format(who=who))
+
+
+async def _tell_staff(
+    *, session: AsyncSession, participant: Participant, key: str, now: datetime, default_locale: str,
+    text: Callable[[str], str],
+) -> int:
+    """Queue ``text(who)`` to the participant's case worker, or to every manager when they have none."""
     worker = await session.get(Staff, participant.case_worker_id) if participant.case_worker_id else None
     recipients: list[tuple[Staff, str]] = []
     if worker is not None and worker.active and worker.telegram_user_id is not None:
-        recipients.append((worker, f"unreachable:{participant_id}"))
+        recipients.append((worker, key))
     else:
         managers = (await session.exec(
             select(Staff)
@@ -343,24 +364,49 @@ async def _tell_staff_unreachable(
             )
             .order_by(col(Staff.id))
         )).all()
-        recipients = [(manager, f"unreachable:{participant_id}:staff{manager.id}") for manager in managers]
+        recipients = [(manager, f"{key}:staff{manager.id}") for manager in managers]
     unit = await session.get(WorkUnit, participant.work_unit_id) if participant.work_unit_id else None
     who = f"{participant.name} ({unit.name})" if unit is not None else participant.name
     told = 0
-    for staff, key in recipients:
+    for staff, staff_key in recipients:
         assert staff.telegram_user_id is not None
         with use_locale(staff.locale or default_locale):
-            text = _(
-                "⚠️ {who} no longer gets messages from the bot. They may have blocked it or removed "
-                "Telegram. Please reach them by phone or in person."
-            ).format(who=who)
+            message = text(who)
         queued = await enqueue(
-            session=session, center_id=participant.center_id, dedupe_key=key, kind="system",
-            chat_id=staff.telegram_user_id, message=OutMessage(text=text), due_at=now, staff_id=staff.id,
+            session=session, center_id=participant.center_id, dedupe_key=staff_key, kind="system",
+            chat_id=staff.telegram_user_id, message=OutMessage(text=message), due_at=now, staff_id=staff.id,
             now=now,
         )
         told += int(queued)
     return told
+
+
+async def mark_reachable(
+    *, session: AsyncSession, participant_id: int, now: datetime, default_locale: str = "ko"
+) -> bool:
+    """The participant wrote to the bot again after blocking it (they unblocked it): they are reachable, their
+    reminders are planned again and their case worker is told. True if they had been unreachable."""
+    participant = await session.get(Participant, participant_id)
+    if participant is None or participant.unreachable_at is None:
+        return False
+    episode = _episode(participant)
+    result = await session.exec(
+        update(Participant)
+        .where(col(Participant.id) == participant_id, col(Participant.unreachable_at).is_not(None))
+        .values(unreachable_at=None)
+    )
+    if result.rowcount != 1:  # another update settled it first
+        await session.rollback()
+        return False
+    await _tell_staff(
+        session=session, participant=participant, key=f"reachable:{participant_id}:{episode}", now=now,
+        default_locale=default_locale,
+        text=lambda who: _("✅ {who} gets messages from the bot again. Their reminders are back on.").format(
+            who=who))
+    await reminders.plan_participant_reminders(session=session, participant_id=participant_id, program_id=None,
+                                               now=now, commit=False)
+    await session.commit()
+    return True
 
 
 async def recover_interrupted(*, session: AsyncSession, now: datetime, claimed_before: datetime) -> Recovered:

@@ -95,7 +95,7 @@ async def withdraw(*, session: AsyncSession, dedupe_prefix: str, now: datetime, 
     """Withdraw pending messages whose key starts with ``dedupe_prefix`` (e.g. a rescheduled session's reminders).
 
     Only ``pending`` rows move (to ``withdrawn``): a row being sent or already sent is left as it is.
-    Withdrawn rows keep their key, so callers that re-plan use a new key (e.g. with the session's version).
+    Withdrawn rows keep their key; a caller that wants the same message again revives it with ``revive``.
     """
     result = await session.exec(
         update(OutboundMessage)
@@ -108,3 +108,24 @@ async def withdraw(*, session: AsyncSession, dedupe_prefix: str, now: datetime, 
     if commit:
         await session.commit()
     return int(result.rowcount or 0)
+
+
+async def revive(
+    *, session: AsyncSession, dedupe_key: str, message: OutMessage, due_at: datetime,
+    expires_at: datetime | None = None, now: datetime,
+) -> bool:
+    """Queue a withdrawn message again (its person enrolled again, or turned a reminder back on).
+
+    The one way a status moves back, and a safe one: only ``pending`` rows are ever withdrawn, so a withdrawn
+    row was never claimed or sent, and reviving it cannot deliver anything twice. The key stays unique, so the
+    message still goes at most once. False when the row is not ``withdrawn``.
+    """
+    result = await session.exec(
+        update(OutboundMessage)
+        .where(col(OutboundMessage.dedupe_key) == dedupe_key,
+               col(OutboundMessage.status) == OutboxStatus.withdrawn.value,
+               col(OutboundMessage.telegram_message_id).is_(None))
+        .values(status=OutboxStatus.pending.value, payload=message.to_payload(), due_at=due_at,
+                next_attempt_at=due_at, expires_at=expires_at, attempts=0, last_error=None, updated_at=now)
+    )
+    return bool(result.rowcount)

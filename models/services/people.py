@@ -28,6 +28,7 @@ class Identity:
     role: Role | None = None
     active: bool = True
     telegram_user_id: int | None = None
+    unreachable_since: datetime | None = None  # a participant the bot could not message (they blocked it)
 
     @property
     def is_staff(self) -> bool:
@@ -60,7 +61,7 @@ async def find_identity(*, session: AsyncSession, center_id: int, telegram_user_
         assert participant.id is not None
         return Identity(
             "participant", participant.id, center_id, participant.name, participant.locale, None,
-            participant.active, participant.telegram_user_id,
+            participant.active, participant.telegram_user_id, participant.unreachable_at,
         )
     return None
 

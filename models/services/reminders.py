@@ -30,7 +30,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from locales import _, format_when, use_locale
 from models.services import lead_times
-from models.services.outbox import OutButton, OutMessage, enqueue
+from models.services.outbox import OutButton, OutMessage, enqueue, revive
 from models.tables import (
     Center,
     Consent,
@@ -375,8 +375,11 @@ async def _plan_one(
         result.withdrawn += await _withdraw_keys(session, stale, now)
     is_meeting = program.kind == ProgramKind.meeting
     for key, want in wanted.items():
-        if key in existing or want.due_at < now:
-            continue  # queued before (whatever became of it), or its time has passed
+        if want.due_at < now:
+            continue  # its time has passed
+        revivable = key in existing and existing[key].status == OutboxStatus.withdrawn
+        if key in existing and not revivable:
+            continue  # queued before, and pending, sent or settled: never twice
         cache_key = (want.recipient.locale, want.kind)
         message = texts.cache.get(cache_key)
         if message is None:
@@ -386,11 +389,15 @@ async def _plan_one(
                 message = reminder_message(row=row, program=program, kind=want.kind, tz=tz,
                                            locale=want.recipient.locale)
             texts.cache[cache_key] = message
-        queued = await enqueue(
-            session=session, center_id=row.center_id, dedupe_key=key, kind=REMINDER,
-            chat_id=want.recipient.chat_id, message=message, due_at=want.due_at, expires_at=row.starts_at,
-            participant_id=want.recipient.participant_id, staff_id=want.recipient.staff_id, session_id=row.id,
-            now=now)
+        if revivable:  # taken back earlier (a cancelled enrollment, a reminder turned off) and wanted again
+            queued = await revive(session=session, dedupe_key=key, message=message, due_at=want.due_at,
+                                  expires_at=row.starts_at, now=now)
+        else:
+            queued = await enqueue(
+                session=session, center_id=row.center_id, dedupe_key=key, kind=REMINDER,
+                chat_id=want.recipient.chat_id, message=message, due_at=want.due_at, expires_at=row.starts_at,
+                participant_id=want.recipient.participant_id, staff_id=want.recipient.staff_id, session_id=row.id,
+                now=now)
         result.queued += int(queued)
     # Participants hear about a cancelled session from the session service (``session_admin``); staff
     # have no such message for a cancelled meeting, so the planner tells them.

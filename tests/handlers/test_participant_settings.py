@@ -280,3 +280,52 @@ async def test_staff_pressing_an_rsvp_button_changes_nothing(resident, sessions,
     [reply] = await worker.presses(f"rv:{upcoming.id}:y")
     assert "쓸 수 없어요" in reply.text
     assert await rsvps(sessions) == []
+
+
+async def test_someone_who_blocked_the_bot_and_comes_back_gets_reminders_again(resident, sessions, now):
+    """A 403 makes 김영희 unreachable: her reminders stop and her worker is told. Writing to the bot again
+    (she unblocked it) makes her reachable: reminders are planned again and the worker hears that too. A second
+    block later is told again, not swallowed by the first one's dedupe key."""
+    from datetime import timedelta
+
+    from models.services import delivery, reminders
+
+    kim = await participant(sessions, KIM)
+
+    async def pending_reminders() -> int:
+        async with sessions() as session:
+            return len((await session.exec(select(OutboundMessage).where(
+                OutboundMessage.kind == "reminder", OutboundMessage.participant_id == kim.id,
+                OutboundMessage.status == "pending"))).all())
+
+    async def told_worker() -> list[str]:
+        async with sessions() as session:
+            return [row.payload["text"] for row in (await session.exec(
+                select(OutboundMessage).where(OutboundMessage.kind == "system").order_by(col(OutboundMessage.id))
+            )).all()]
+
+    async with sessions() as session:
+        await reminders.reconcile_reminders(session=session, center_id=kim.center_id, now=now)
+    planned = await pending_reminders()
+    assert planned > 0
+
+    async with sessions() as session:
+        assert await delivery.mark_unreachable(session=session, participant_id=kim.id, now=now)
+    async with sessions() as session:
+        await reminders.reconcile_reminders(session=session, center_id=kim.center_id, now=now)
+    assert await pending_reminders() == 0
+    assert len(await told_worker()) == 1 and "더 이상 가지 않아요" in (await told_worker())[0]
+
+    [reply] = await resident(KIM).says("/start")
+    assert "김영희님" in reply.text
+    assert (await participant(sessions, KIM)).unreachable_at is None
+    assert await pending_reminders() == planned
+    [_, back] = await told_worker()
+    assert back.startswith("✅ 김영희 (") and "다시" in back
+    [again] = await resident(KIM).says("/start")  # already reachable: nothing more is said
+    assert len(await told_worker()) == 2
+
+    async with sessions() as session:
+        assert await delivery.mark_unreachable(session=session, participant_id=kim.id,
+                                               now=now + timedelta(hours=1))
+    assert len(await told_worker()) == 3  # the second block is told too

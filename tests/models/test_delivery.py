@@ -182,7 +182,7 @@ async def test_blocked_marks_the_participant_unreachable_and_tells_the_case_work
         assert stored is not None and stored.unreachable_at == now
         told = (await s.exec(select(OutboundMessage).where(OutboundMessage.kind == "system"))).all()
     assert [(t.dedupe_key, t.chat_id, t.staff_id, t.participant_id) for t in told] == [
-        (f"unreachable:{person.id}", worker.telegram_user_id, worker.id, None)]
+        (f"unreachable:{person.id}:{int(now.timestamp())}", worker.telegram_user_id, worker.id, None)]
     text = told[0].payload["text"]
     assert "한순자 (무료빨래방)" in text and "연락해 주세요" in text
     assert (await _row(sessions, first)).status == OutboxStatus.blocked
@@ -195,7 +195,7 @@ async def test_without_a_case_worker_the_managers_are_told(session, sessions, ce
         assert await delivery.mark_unreachable(session=s, participant_id=person.id, now=now)
         told = (await s.exec(select(OutboundMessage).where(OutboundMessage.kind == "system"))).all()
     assert [(t.dedupe_key, t.chat_id) for t in told] == [
-        (f"unreachable:{person.id}:staff{manager.id}", manager.telegram_user_id)]
+        (f"unreachable:{person.id}:{int(now.timestamp())}:staff{manager.id}", manager.telegram_user_id)]
     with use_locale("en"):
         assert told[0].payload["text"].startswith("⚠️ 한순자 (무료빨래방) no longer gets messages")
 

@@ -248,6 +248,25 @@ async def test_cancelling_an_enrollment_withdraws_that_persons_reminders(session
     assert {r.status for r in rows if r.participant_id == en.id} == {OutboxStatus.pending}
 
 
+async def test_enrolling_again_after_cancelling_brings_the_reminders_back(session, center, now):
+    """Withdrawn rows were never sent, so wanting them again revives them (same key, at most once still)."""
+    program, row, ko, _en = await _class_with_people(session, center)
+    await reminders.plan_session_reminders(session=session, session_id=row.id, now=now)
+    await reminders.withdraw_participant_reminders(session=session, participant_id=ko.id, program_id=program.id,
+                                                   now=now)
+    thursday_night = kst(2026, 3, 5, 19)  # enrolled again after the evening reminder's time
+    result = await reminders.plan_participant_reminders(
+        session=session, participant_id=ko.id, program_id=program.id, now=thursday_night)
+    assert result.queued == 1
+    mine = await outbox_rows(session, prefix=f"reminder:{row.id}:{ko.id}:")
+    assert [(r.dedupe_key.split(":")[3], r.status, r.due_at) for r in mine] == [
+        ("evening", OutboxStatus.withdrawn, kst(2026, 3, 5, 18)),  # its time passed: stays withdrawn
+        ("hours", OutboxStatus.pending, kst(2026, 3, 6, 8))]
+    again = await reminders.plan_participant_reminders(
+        session=session, participant_id=ko.id, program_id=program.id, now=thursday_night)
+    assert (again.queued, again.withdrawn) == (0, 0)
+
+
 async def test_reconcile_makes_the_outbox_match_the_database(session, center, now):
     program, row, ko, en = await _class_with_people(session, center)
     later_row = await make_session(session, program, kst(2026, 3, 11, 10))
