@@ -11,7 +11,8 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.services.errors import AlreadyBound, InviteExpired, InviteInvalid, InviteUsed
+from models.services import authz
+from models.services.errors import AlreadyBound, Forbidden, InviteExpired, InviteInvalid, InviteUsed
 from models.tables import InviteCode, InviteRole, Participant, Role, Staff
 
 INVITE_TTL = timedelta(days=14)
@@ -88,7 +89,12 @@ async def invite_participant(
     created_by_staff_id: int | None = None,
     ttl: timedelta = INVITE_TTL,
 ) -> Invitation:
-    """Register a participant by name and issue the one-time code that lets them bind their Telegram."""
+    """Register a participant by name and issue the one-time code that lets them bind their Telegram.
+
+    ``created_by_staff_id`` is checked against the role matrix; None is the operator at the command line."""
+    if created_by_staff_id is not None:
+        await authz.require(session=session, staff_id=created_by_staff_id, action=authz.Action.invite_participant,
+                            center_id=center_id)
     name = name.strip()
     if not name:
         raise InviteInvalid("empty name")
@@ -122,7 +128,15 @@ async def invite_staff(
     created_by_staff_id: int | None = None,
     ttl: timedelta = INVITE_TTL,
 ) -> Invitation:
-    """Create a staff account (not yet bound) and issue its one-time code."""
+    """Create a staff account (not yet bound) and issue its one-time code.
+
+    ``created_by_staff_id`` must be a manager (the role matrix), and nobody makes an account above their own
+    role (a manager can't create an admin); None is the operator at the command line."""
+    if created_by_staff_id is not None:
+        inviter = await authz.require(session=session, staff_id=created_by_staff_id,
+                                      action=authz.Action.invite_staff, center_id=center_id)
+        if Role(role) == Role.admin and Role(inviter.role) != Role.admin:
+            raise Forbidden("only an admin may create an admin account")
     name = name.strip()
     if not name:
         raise InviteInvalid("empty name")

@@ -119,3 +119,40 @@ async def test_withdrawing_general_consent_also_withdraws_sensitive(session, cen
                                  kind=ConsentKind.general, granted=False, now=now + timedelta(days=1))
     status = await consent.consent_status(session=session, participant_id=invitation.participant_id)
     assert not status.general and not status.sensitive
+
+
+async def test_who_may_invite_follows_the_role_matrix(session, center, now):
+    from models.services.errors import Forbidden
+
+    center_id = center.id  # the fixture's object expires at each rollback below
+
+    manager = await invites.invite_staff(session=session, center_id=center_id, name="센터장", role=Role.manager,
+                                         now=now)
+    worker = await invites.invite_staff(session=session, center_id=center_id, name="실무자", role=Role.staff,
+                                        now=now, created_by_staff_id=manager.staff_id)
+    # a case worker may invite a participant, not a colleague
+    joined = await invites.invite_participant(session=session, center_id=center_id, name="김영희", now=now,
+                                              created_by_staff_id=worker.staff_id)
+    assert joined.participant_id is not None
+    with pytest.raises(Forbidden):
+        await invites.invite_staff(session=session, center_id=center_id, name="동료", role=Role.staff, now=now,
+                                   created_by_staff_id=worker.staff_id)
+    await session.rollback()
+    # a manager makes staff and managers, never an admin
+    with pytest.raises(Forbidden):
+        await invites.invite_staff(session=session, center_id=center_id, name="관리자", role=Role.admin, now=now,
+                                   created_by_staff_id=manager.staff_id)
+    await session.rollback()
+    # a deactivated account invites nobody
+    from sqlalchemy import update
+
+    from models.tables import Staff
+
+    await session.exec(update(Staff).where(Staff.id == worker.staff_id).values(active=False))
+    await session.commit()
+    with pytest.raises(Forbidden):
+        await invites.invite_participant(session=session, center_id=center_id, name="박민수", now=now,
+                                         created_by_staff_id=worker.staff_id)
+    await session.rollback()
+    names = sorted((await session.exec(select(Participant.name))).all())
+    assert names == ["김영희"]
