@@ -41,6 +41,14 @@ def pytest_configure(config: pytest.Config) -> None:
         traveller = time_machine.travel(datetime.fromisoformat(moment), tick=True)
         traveller.start()
         config.add_cleanup(traveller.stop)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("HAMKKE_TEST_NOW"):
+        skip = pytest.mark.skip(reason="HAMKKE_TEST_NOW moves this process's clock, not the child process's")
+        for item in items:
+            if item.get_closest_marker("wall_clock"):
+                item.add_marker(skip)
 _counter = itertools.count()
 
 

@@ -47,7 +47,7 @@ HANG_SECONDS = 2.0
 CHAT_BASE = 8_100_000_000
 PROGRAM = "킬테스트 건강교실"
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.wall_clock]
 
 
 async def _wave(sessions, center_id: int, now: datetime) -> int:
