@@ -41,8 +41,14 @@ class Transport(Protocol):
         """Ask Telegram to POST updates to ``url`` with ``secret`` in the secret-token header."""
         ...
 
-    async def set_commands(self, commands: Sequence[tuple[str, str]], language_code: str | None) -> None:
-        """Set the command list shown for ``language_code`` (None: the default)."""
+    async def set_commands(self, commands: Sequence[tuple[str, str]], language_code: str | None,
+                           chat_id: int | None = None) -> None:
+        """Set the command list shown for ``language_code`` (None: every language), to everyone or, with
+        ``chat_id``, in that one chat only."""
+        ...
+
+    async def delete_commands(self, chat_id: int) -> None:
+        """Remove the command list set for chat ``chat_id``: the chat shows the everyone list again."""
         ...
 
     async def start_polling(self) -> None:

@@ -153,11 +153,17 @@ class PtbTransport:
         """``setWebhook`` with our secret, for the update types the conversations use."""
         await self.application.bot.set_webhook(url, secret_token=secret, allowed_updates=list(ALLOWED_UPDATES))
 
-    async def set_commands(self, commands: Sequence[tuple[str, str]], language_code: str | None) -> None:
-        """``setMyCommands`` for one language (None: the default list)."""
+    async def set_commands(self, commands: Sequence[tuple[str, str]], language_code: str | None,
+                           chat_id: int | None = None) -> None:
+        """``setMyCommands`` for one language (None: the default list), for everyone or one chat."""
         await self.application.bot.set_my_commands(
             [telegram.BotCommand(name, description) for name, description in commands],
+            scope=telegram.BotCommandScopeChat(chat_id) if chat_id is not None else None,
             language_code=language_code)
+
+    async def delete_commands(self, chat_id: int) -> None:
+        """``deleteMyCommands`` for one chat's own list."""
+        await self.application.bot.delete_my_commands(scope=telegram.BotCommandScopeChat(chat_id))
 
     async def start_polling(self) -> None:
         """Start long polling in the background."""

@@ -54,3 +54,41 @@ async def list_bound_accounts(*, session: AsyncSession, center_id: int, min_tele
         assert participant.telegram_user_id is not None
         participants.append(BoundAccount(participant.telegram_user_id, participant.name, "participant", unit_name))
     return [*managers, *workers, *participants]
+
+
+@dataclass(frozen=True)
+class StaffMenuAccount:
+    """A staff account bound to Telegram, as its command menu needs it: role, chosen language, switched on."""
+
+    telegram_user_id: int
+    role: Role
+    locale: str | None
+    active: bool
+
+
+def _menu_account(staff: Staff) -> StaffMenuAccount:
+    assert staff.telegram_user_id is not None
+    return StaffMenuAccount(staff.telegram_user_id, Role(staff.role), staff.locale, staff.active)
+
+
+async def list_staff_menu_accounts(*, session: AsyncSession, center_id: int) -> list[StaffMenuAccount]:
+    """Every active staff account of the center bound to Telegram, in one query (for the start-up menus)."""
+    rows = (
+        await session.exec(
+            select(Staff)
+            .where(Staff.center_id == center_id, col(Staff.active).is_(True), col(Staff.telegram_user_id).is_not(None))
+            .order_by(col(Staff.telegram_user_id))
+        )
+    ).all()
+    return [_menu_account(staff) for staff in rows]
+
+
+async def find_staff_menu_account(*, session: AsyncSession, center_id: int,
+                                  telegram_user_id: int) -> StaffMenuAccount | None:
+    """The staff account (active or not) bound to this Telegram user; None for a participant or a stranger."""
+    staff = (
+        await session.exec(
+            select(Staff).where(Staff.center_id == center_id, Staff.telegram_user_id == telegram_user_id)
+        )
+    ).first()
+    return _menu_account(staff) if staff is not None else None
