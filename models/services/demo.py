@@ -33,6 +33,7 @@ from models.tables import (
     Target,
     WorkUnit,
 )
+from models.tables.programs import TargetCategory
 
 # Telegram user ids for demo people: far above real ids handed out today, so the sandbox never clashes.
 STAFF_ID_BASE = 9_100_000_000
@@ -84,21 +85,26 @@ class ProgramSpec:
     place: str = "2층 프로그램실"
     instructor: str | None = None
     every_weeks: int = 1
+    category: TargetCategory | None = None  # the plan's target line it counts toward (set, never guessed)
 
 
 PROGRAMS = [
     ProgramSpec(ProgramKind.education, '주민기초교육 "희망키우기"', "희망키우기",
                 "자활사업 안내, 자존감·자기효능감 향상, 자활·자립 목표설정 (40시간)", 25, 4.0, time(10), (0, 2),
-                -14, 10, completion_hours=40, instructor="김은주 강사"),
+                -14, 10, completion_hours=40, instructor="김은주 강사",
+                category=TargetCategory.basic_education),
     ProgramSpec(ProgramKind.education, '심신치유교육 "희망두드림"', "희망두드림",
                 "미술치유, 몸살림, 웃음치유로 마음을 돌보는 교육", 12, 3.0, time(14), (3,), -7, 4,
-                completion_percent=75, instructor="박소연 강사"),
+                completion_percent=75, instructor="박소연 강사", category=TargetCategory.special_education),
     ProgramSpec(ProgramKind.education, '자활·자립 목표설정교육 "목표길라잡이"', "목표길라잡이",
-                "상위 자활목표 설정, 인생게임", 15, 6.0, time(10), (4,), 10, 2, completion_percent=100),
+                "상위 자활목표 설정, 인생게임", 15, 6.0, time(10), (4,), 10, 2, completion_percent=100,
+                category=TargetCategory.special_education),
     ProgramSpec(ProgramKind.education, "직능교육 자전거고급정비", "자전거정비", "자전거 고급정비 실무 교육", 8, 4.0,
-                time(13), (1, 3), -10, 6, completion_hours=20, work_unit="자전거", place="옥수대여소"),
+                time(13), (1, 3), -10, 6, completion_hours=20, work_unit="자전거", place="옥수대여소",
+                category=TargetCategory.special_education),
     ProgramSpec(ProgramKind.education, "직능교육 컴퓨터 전산교육", "컴퓨터교육", "컴퓨터활용능력 2급 준비 과정", 5, 3.0,
-                time(14), (1,), -7, 8, completion_hours=20, place="1층 취업지원실"),
+                time(14), (1,), -7, 8, completion_hours=20, place="1층 취업지원실",
+                category=TargetCategory.special_education),
     ProgramSpec(ProgramKind.class_, "주민문화강좌 한땀한땀", "한땀한땀", "바느질 공예 강좌", 10, 2.0, time(14), (1,), -21, 8,
                 place="4층 북카페"),
     ProgramSpec(ProgramKind.class_, "주민문화강좌 건강댄스", "건강댄스", "몸을 쓰며 즐겁게 추는 건강댄스", 10, 1.5,
@@ -246,7 +252,7 @@ async def load_demo(*, session: AsyncSession, now: datetime, slug: str = "seongd
             description=spec.description, capacity=spec.capacity, completion_hours=spec.completion_hours,
             completion_percent=spec.completion_percent,
             work_unit_id=units[spec.work_unit].id if spec.work_unit else None,
-            default_place=spec.place, instructor=spec.instructor,
+            default_place=spec.place, instructor=spec.instructor, target_category=spec.category,
             starts_on=today + timedelta(days=spec.first_offset_days), created_at=now,
         )
         session.add(program)

@@ -15,15 +15,22 @@ case_consultations     number of 사례관리상담 notes written this year (건
 resource_links         number of 자원연계 (resource_link) notes written this year (건)
 employment             distinct participants with a 취업상담 note this year that records a job taken
                        (``CaseNote.employed``, asked in the note flow) — counselling alone is not a transition
-basic_education        distinct participants who completed a 주민기초교육 (a program named 희망키우기 / 기초교육)
-                       with sessions this year: enrollment marked completed, or the program's rule met
-                       (attended hours ≥ ``completion_hours``, or attended sessions ≥ ``completion_percent`` % of
-                       its sessions); present and late both count as attended
-special_education      distinct participants enrolled (or completed) in any other education program with
-                       sessions this year (특성별 교육: 심신치유, 목표설정, 직능 …), leader training excluded
-leader_training        distinct participants enrolled in a program named 리더 … with sessions this year
+basic_education        distinct participants who completed a 주민기초교육 program (see below) with sessions this
+                       year: enrollment marked completed, or the program's rule met (attended hours ≥
+                       ``completion_hours``, or attended sessions ≥ ``completion_percent`` % of its sessions);
+                       present and late both count as attended
+special_education      distinct participants enrolled (or completed) in a 특성별 교육 program (심신치유, 목표설정,
+                       직능 …) with sessions this year
+leader_training        distinct participants enrolled in a 주민리더양성 program with sessions this year
 clubs                  distinct participants enrolled in a club (동아리) with sessions this year
 =====================  ==========================================================================================
+
+Which of the three education lines a program counts toward is its ``Program.target_category``
+(``basic_education`` / ``special_education`` / ``leader_training``), set by staff (``hamkke program add
+--category``). Only a program without a category falls back to the name rule used before the column existed:
+an education program named 희망키우기 / 기초교육 is basic education, a program named 리더 … is leader training
+(both, if it has both words), and any other education program is special education. The migration that added
+the column filled it for existing programs with that rule, so the fallback is for programs left unset.
 
 A metric this module does not know shows no 성과 (None) rather than a guess.
 """
@@ -56,7 +63,9 @@ from models.tables import (
     SessionStatus,
     Target,
 )
+from models.tables.programs import TargetCategory
 
+# The name rule, only for programs without a ``target_category`` (see the module docstring).
 BASIC_EDUCATION_WORDS = ("희망키우기", "기초교육")  # how the plan names 주민기초교육 (matched in program names)
 LEADER_WORDS = ("리더",)
 ATTENDED = (AttendanceStatus.present.value, AttendanceStatus.late.value)
@@ -167,13 +176,29 @@ async def _programs_with_sessions(session: AsyncSession, y: _Year) -> list[Progr
     return list((await session.exec(select(Program).where(col(Program.id).in_(ids)))).all())
 
 
+def _named(program: Program, words: tuple[str, ...]) -> bool:
+    return any(w in program.name or w in program.short_name for w in words)
+
+
 def _is_basic(program: Program) -> bool:
-    return program.kind == ProgramKind.education and any(
-        w in program.name or w in program.short_name for w in BASIC_EDUCATION_WORDS)
+    """Counts toward 주민기초교육: its category says so, or (no category) an education program named so."""
+    if program.target_category is not None:
+        return program.target_category == TargetCategory.basic_education
+    return program.kind == ProgramKind.education and _named(program, BASIC_EDUCATION_WORDS)
 
 
 def _is_leader(program: Program) -> bool:
-    return any(w in program.name or w in program.short_name for w in LEADER_WORDS)
+    """Counts toward 주민리더양성: its category says so, or (no category) a program named 리더 …."""
+    if program.target_category is not None:
+        return program.target_category == TargetCategory.leader_training
+    return _named(program, LEADER_WORDS)
+
+
+def _is_special(program: Program) -> bool:
+    """Counts toward 특성별 교육: its category says so, or (no category) any other education program."""
+    if program.target_category is not None:
+        return program.target_category == TargetCategory.special_education
+    return program.kind == ProgramKind.education and not _is_basic(program) and not _is_leader(program)
 
 
 async def _enrolled_in(session: AsyncSession, programs: list[Program]) -> int:
@@ -250,8 +275,7 @@ async def _basic_education(session: AsyncSession, y: _Year) -> int:
 
 
 async def _special_education(session: AsyncSession, y: _Year) -> int:
-    programs = [p for p in await _programs_with_sessions(session, y)
-                if p.kind == ProgramKind.education and not _is_basic(p) and not _is_leader(p)]
+    programs = [p for p in await _programs_with_sessions(session, y) if _is_special(p)]
     return await _enrolled_in(session, programs)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import String, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -16,6 +17,17 @@ from models.tables.enums import (
     SessionStatus,
 )
 from models.tables.types import UTCDateTime, utcnow
+
+
+class TargetCategory(StrEnum):
+    """Which line of the plan's training targets (교육훈련) a program counts toward (``services/targets``).
+
+    None on a program: the targets report falls back to the program's name (see ``targets``).
+    """
+
+    basic_education = "basic_education"  # 주민기초교육 (희망키우기): counted when completed (수료)
+    special_education = "special_education"  # 특성별 교육 (심신치유, 목표설정, 직능 …)
+    leader_training = "leader_training"  # 주민리더양성
 
 
 class Program(SQLModel, table=True):
@@ -40,6 +52,8 @@ class Program(SQLModel, table=True):
     ends_on: date | None = None
     default_place: str | None = Field(default=None, max_length=120)
     instructor: str | None = Field(default=None, max_length=60)
+    # The plan's target line it counts toward; None: decided by the name (rows from before the column existed)
+    target_category: TargetCategory | None = Field(default=None, sa_type=String(24))
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
