@@ -9,6 +9,7 @@ check what the page receives for files, edits, deletions, HTML and button answer
 from __future__ import annotations
 
 import asyncio
+import logging
 import json
 import socket
 from collections.abc import AsyncIterator, Callable
@@ -197,6 +198,43 @@ async def test_started_on_a_weekday_morning_the_staff_get_their_digest_and_parti
     await live.says(FIRST_PARTICIPANT, "/start")
     chat = await live.chat_until(FIRST_PARTICIPANT, lambda c: bool(bot_messages(c)))
     assert texts(chat) == ["user: /start", "bot: 김영희님, 다시 오셨네요. 무엇을 도와드릴까요?"]
+
+
+@pytest.mark.parametrize("app", TRANSPORTS, indirect=True)
+async def test_a_counselling_note_through_the_real_bot_leaves_no_trace_in_the_chat_or_the_logs(
+    live: Live, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The whole note flow through the real adapter: the typed note is deleted from the chat once saved, and
+    nothing the product or the libraries log at the product's level (ours at DEBUG) holds a word of it."""
+    caplog.set_level(logging.INFO)
+    for ours in ("bot", "handlers", "models", "scheduler"):
+        caplog.set_level(logging.DEBUG, logger=ours)
+    secret = "MARKER-5e1f 남편 폭력 의심, 쉼터 연계 상의함"
+
+    async def latest(done: Callable[[Json], bool]) -> Json:
+        chat = await live.chat_until(FIRST_WORKER, lambda c: bool(bot_messages(c)) and done(bot_messages(c)[-1]))
+        return bot_messages(chat)[-1]
+
+    async def tap(message: Json, label: str) -> None:
+        await live.post(f"/api/chats/{FIRST_WORKER}/press",
+                        {"message_id": message["message_id"], "data": button(message, label)})
+
+    await live.says(FIRST_WORKER, "📝 상담 기록", name="오지훈")
+    await tap(await latest(lambda m: "누구의 상담 기록" in m["plain_text"]), "김영희")
+    await tap(await latest(lambda m: "어떤 상담" in m["plain_text"]), "사례관리상담")
+    await latest(lambda m: "메시지 하나로" in m["plain_text"])
+    typed = await live.says(FIRST_WORKER, secret, name="오지훈")
+    await tap(await latest(lambda m: "위기등급" in m["plain_text"]), "C 안정")
+    await tap(await latest(lambda m: "다음 상담은 언제" in m["plain_text"]), "아직 안 정했어요")
+    saved = await latest(lambda m: "저장했어요" in m["plain_text"])
+    assert "지웠어요" in saved["plain_text"]
+
+    chat = await live.chat_until(FIRST_WORKER, lambda c: all(m["message_id"] != typed["message"]["message_id"]
+                                                             for m in c["messages"]))
+    assert all("MARKER" not in (m["plain_text"] or "") for m in chat["messages"])  # deleted, and never echoed
+    logged = [record.getMessage() + (record.exc_text or "") for record in caplog.records]
+    assert logged, "nothing was logged at all: the check below would prove nothing"
+    assert not [line for line in logged if "MARKER" in line or "쉼터" in line]
 
 
 async def test_tapping_a_menu_key_and_an_inline_button_edits_the_bubble_in_place(live: Live) -> None:
