@@ -36,7 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.services import enrollment
+from models.services import enrollment, reminders
 from models.services.errors import DomainError, InvalidInput, NotFound
 from models.services.holidays import holiday_name
 from models.services.recurring import MAX_DAYS, MAX_SESSIONS, RecurringResult, generate_recurring_sessions
@@ -283,6 +283,7 @@ async def update_program(
     try:
         program = await _center_program(session, center_id, program_id, lock=True)
         old_capacity = program.capacity
+        old_wording = (program.name, program.default_place)
         with session.no_autoflush:  # nothing reaches the database before every field is checked
             await _apply(session, program, changes, now=now)
         session.add(program)
@@ -293,6 +294,9 @@ async def update_program(
     except IntegrityError as exc:
         await session.rollback()
         raise InvalidInput("name_taken") from exc
+    if (program.name, program.default_place) != old_wording:  # queued reminders name it and say where
+        assert program.id is not None
+        await reminders.refresh_program_reminders(session=session, program_id=program.id, now=now)
     promoted: list[int] = []
     if program.capacity != old_capacity:
         promoted = await enrollment.fill_free_seats(session=session, program_id=program_id, now=now)  # commits

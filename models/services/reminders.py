@@ -521,3 +521,49 @@ async def reconcile_reminders(
     else:
         await session.flush()
     return result
+
+
+async def refresh_program_reminders(*, session: AsyncSession, program_id: int, now: datetime) -> int:
+    """Re-word the queued reminders of a program's coming sessions after its name or usual place changed.
+
+    Only rows still ``pending`` change (one being sent keeps what it had), each in its reader's language; keys,
+    due times and buttons stay. Flushes, doesn't commit. Returns how many rows were re-worded.
+    """
+    program = await session.get(Program, program_id)
+    if program is None:
+        return 0
+    tz = await _center_tz(session, program.center_id)
+    rows = (await session.exec(
+        select(OutboundMessage, ProgramSession)
+        .join(ProgramSession, col(ProgramSession.id) == col(OutboundMessage.session_id))
+        .where(ProgramSession.program_id == program_id, col(ProgramSession.starts_at) > now,
+               OutboundMessage.kind == REMINDER, OutboundMessage.status == OutboxStatus.pending.value)
+    )).all()
+    locales: dict[tuple[str, int], str | None] = {}
+    changed = 0
+    for message, row in rows:
+        kind = message.dedupe_key.split(":")[3] if message.dedupe_key.count(":") >= 4 else lead_times.HOURS
+        if message.staff_id is not None:
+            who = ("s", message.staff_id)
+            if who not in locales:
+                locales[who] = (await session.exec(select(Staff.locale).where(Staff.id == message.staff_id))).first()
+            text = meeting_message(row=row, program=program, tz=tz, locale=locales[who])
+        elif message.participant_id is not None:
+            who = ("p", message.participant_id)
+            if who not in locales:
+                locales[who] = (await session.exec(
+                    select(Participant.locale).where(Participant.id == message.participant_id))).first()
+            text = reminder_message(row=row, program=program, kind=kind, tz=tz, locale=locales[who])
+        else:
+            continue
+        payload = text.to_payload()
+        if payload == message.payload:
+            continue
+        result = await session.exec(
+            update(OutboundMessage)
+            .where(col(OutboundMessage.id) == message.id, col(OutboundMessage.status) == OutboxStatus.pending.value)
+            .values(payload=payload, updated_at=now)
+        )
+        changed += int(result.rowcount or 0)
+    await session.flush()
+    return changed

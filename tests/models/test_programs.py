@@ -265,6 +265,43 @@ async def test_new_sessions_get_reminders_for_the_enrolled(session, now):
         assert reminders and all(r.participant_id == person.id for r in reminders)
 
 
+async def test_a_new_name_or_place_rewords_the_queued_reminders(session, now):
+    """Reminders already queued say the program's name and usual place: a change reaches them (not a row
+    already being sent), in each reader's language, with the same keys and times."""
+    loaded = await demo.load_demo(session=session, now=now)
+    cid = loaded.center_id
+    program = await programs.create_program(session=session, center_id=cid, kind="class",
+                                            name="주민문화강좌 서예", short_name="서예", place="1층 교육장", now=now)
+    people = (await session.exec(select(Participant).order_by(col(Participant.id)).limit(2))).all()
+    people[1].locale = "en"
+    english_reader = people[1].id
+    await session.commit()
+    for person in people:
+        await enrollment.enroll(session=session, participant_id=person.id, program_id=program.id, now=now)
+    await _sessions(session, cid, program, weekdays=[0], first_day=date(2026, 3, 9), last_day=date(2026, 3, 16),
+                    now=now)
+    queued = (await session.exec(select(OutboundMessage).where(OutboundMessage.kind == "reminder",
+                                                               col(OutboundMessage.session_id).is_not(None))
+                                 .order_by(col(OutboundMessage.id)))).all()
+    before = {row.id: (row.dedupe_key, row.due_at) for row in queued}
+    assert len(before) == 8 and all("1층 교육장" in row.payload["text"] for row in queued)
+    in_flight = queued[0].id
+    await session.exec(sa.update(OutboundMessage).where(OutboundMessage.id == in_flight).values(status="sending"))
+    await session.commit()
+
+    await programs.update_program(session=session, center_id=cid, program_id=program.id, now=now,
+                                  changes=ProgramChanges(name="주민문화강좌 붓글씨", place="2층 프로그램실"))
+    session.expire_all()
+    after = {row.id: row for row in (await session.exec(select(OutboundMessage).where(
+        col(OutboundMessage.id).in_(list(before))))).all()}
+    assert {i: (row.dedupe_key, row.due_at) for i, row in after.items()} == before
+    assert "1층 교육장" in after[in_flight].payload["text"]  # being sent: left as it was
+    reworded = [row for i, row in after.items() if i != in_flight]
+    assert all("붓글씨" in row.payload["text"] and "2층 프로그램실" in row.payload["text"] for row in reworded)
+    english = [row for row in reworded if row.participant_id == english_reader]
+    assert english and all("Will you come?" in row.payload["text"] for row in english)
+
+
 @pytest.mark.parametrize(("fields", "reason"), [
     ({"weekdays": []}, "weekdays"),
     ({"weekdays": [7]}, "weekdays"),
