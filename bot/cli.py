@@ -1,4 +1,5 @@
-"""The ``hamkke`` command: run the bot, migrate, load the demo, invite people, chat in the terminal."""
+"""The ``hamkke`` command: run the bot, migrate, load the demo, invite people, chat in the terminal, and set up
+the center's programs, work units (사업단) and annual targets (목표량)."""
 
 from __future__ import annotations
 
@@ -21,10 +22,11 @@ from bot.app import App, open_app
 from bot.settings import Settings, SettingsError, load_settings
 from bot.terminal import TerminalChat, run_terminal
 from locales import N_, _, current_locale, format_day, format_when, use_locale
-from models.services import demo, invites, programs
+from models.services import centers, demo, invites, programs, target_admin
 from models.services.enrollment import center_timezone
 from models.services.errors import DomainError, InvalidInput, NotFound
 from models.services.people import find_people_by_name
+from models.services.targets import TargetReport
 from models.tables import ProgramKind, Role
 from models.tables.programs import TargetCategory
 
@@ -71,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("keygen", help="print a new encryption key for HAMKKE_ENCRYPTION_KEY")
     _program_parsers(sub)
+    _unit_parsers(sub)
+    _target_parsers(sub)
     return parser
 
 
@@ -176,6 +180,10 @@ async def _async_command(args: argparse.Namespace, settings: Settings) -> int:
             return await _chat(app, args)
         if args.command == "program":
             return await _program(app, args)
+        if args.command == "unit":
+            return await _unit(app, args)
+        if args.command == "target":
+            return await _target(app, args)
         return await _run(app)
 
 
@@ -486,3 +494,209 @@ async def _program_sessions(session: AsyncSession, app: App, args: argparse.Name
         for day, name in result.skipped_holidays:
             _out(_("• {day} {holiday}").format(day=format_day(day), holiday=name))
     return 0
+
+
+# --- work units (사업단) ----------------------------------------------------------------------------------------
+
+def _unit_parsers(sub: argparse._SubParsersAction[_Parser]) -> None:
+    unit = sub.add_parser("unit", help="work units (사업단) such as 자전거 or 맞춤조리") \
+        .add_subparsers(dest="unit_command", required=True)
+    add = unit.add_parser("add", help="add a work unit")
+    add.add_argument("name", help="its name, e.g. 자전거")
+    add.add_argument("--kind", help="근로유지형, 사회서비스형 or 시장형")
+    unit.add_parser("list", help="the center's work units, with their active participants and programs")
+    rename = unit.add_parser("rename", help="rename a work unit (its people and programs stay with it)")
+    rename.add_argument("old_name", metavar="OLD")
+    rename.add_argument("new_name", metavar="NEW")
+    off = unit.add_parser("off", help="switch a work unit off: no new programs for it (its people and programs "
+                                      "stay as they are)")
+    off.add_argument("name")
+    on = unit.add_parser("on", help="switch a work unit back on")
+    on.add_argument("name")
+
+
+_UNIT_ERRORS = {
+    "unit_name": N_("A work unit's name must be 1 to {max} characters on one line."),
+    "unit_name_taken": N_("There is already a work unit called “{name}”."),
+    "unit_kind": N_("Unknown kind of work unit. Use 근로유지형, 사회서비스형 or 시장형."),
+}
+
+
+def _unit_refusal(exc: DomainError, args: argparse.Namespace) -> str:
+    """One line saying why the work units service refused."""
+    reason = exc.args[0] if exc.args else ""
+    renaming = args.unit_command == "rename"
+    if isinstance(exc, NotFound):
+        return _("There is no work unit called “{name}”.").format(
+            name=(args.old_name if renaming else args.name).strip())
+    if isinstance(exc, InvalidInput) and reason in _UNIT_ERRORS:
+        return _(_UNIT_ERRORS[reason]).format(max=centers.MAX_UNIT_NAME,
+                                              name=(args.new_name if renaming else args.name).strip())
+    return _("That could not be done ({reason}).").format(reason=exc.code)
+
+
+async def _unit(app: App, args: argparse.Namespace) -> int:
+    try:
+        async with app.sessions() as session:
+            if args.unit_command == "add":
+                unit = await centers.create_work_unit(session=session, center_id=app.center_id, name=args.name,
+                                                      kind=args.kind)
+                _out(_("Work unit added: {name}").format(name=unit.name))
+            elif args.unit_command == "list":
+                _unit_list(await centers.list_work_units(session=session, center_id=app.center_id))
+            elif args.unit_command == "rename":
+                unit = await centers.rename_work_unit(session=session, center_id=app.center_id,
+                                                      name=args.old_name, new_name=args.new_name)
+                _out(_("Work unit renamed: {old} → {new}").format(old=args.old_name.strip(), new=unit.name))
+            else:
+                await _unit_switch(session, app, args)
+    except DomainError as exc:
+        sys.stderr.write(f"hamkke: {_unit_refusal(exc, args)}\n")
+        return 2
+    return 0
+
+
+async def _unit_switch(session: AsyncSession, app: App, args: argparse.Namespace) -> None:
+    active = args.unit_command == "on"
+    changed = await centers.set_work_unit_active(session=session, center_id=app.center_id, name=args.name,
+                                                 active=active)
+    name = args.name.strip()
+    if not changed:
+        _out((_("Work unit “{name}” is already on; nothing changed.") if active
+              else _("Work unit “{name}” is already off; nothing changed.")).format(name=name))
+    elif active:
+        _out(_("Work unit “{name}” is on again: new programs can be for it.").format(name=name))
+    else:
+        _out(_("Work unit “{name}” is off: new programs can no longer be for it. Its participants and programs "
+               "stay as they are.").format(name=name))
+
+
+def _unit_list(listing: list[centers.WorkUnitListing]) -> None:
+    if not listing:
+        _out(_("No work units yet. Add one with: hamkke unit add NAME --kind 시장형"))
+        return
+    rows = [[_("Work unit"), _("Kind"), _("Status"), _("Participants"), _("Programs")]]
+    for unit in listing:
+        status = _("operating") if unit.active else _("stopped")
+        rows.append([unit.name, unit.kind or "-", status, str(unit.participants), str(unit.programs)])
+    for line in _table(rows):
+        _out(line)
+
+
+# --- targets (목표량) -------------------------------------------------------------------------------------------
+
+def _target_parsers(sub: argparse._SubParsersAction[_Parser]) -> None:
+    target = sub.add_parser("target", help="the year's target table (목표량) the targets report measures against") \
+        .add_subparsers(dest="target_command", required=True)
+    listing = target.add_parser("list", help="the year's targets with what has been achieved so far")
+    listing.add_argument("--year", type=int, help="which year (this year)")
+    target.add_parser("metrics", help="the metrics a target can be set for, and what each counts")
+    change = target.add_parser("set", help="set a metric's target for the year (added, or changed if it is there)")
+    change.add_argument("metric", metavar="METRIC", help="a metric code (see hamkke target metrics)")
+    change.add_argument("value", type=int, metavar="VALUE", help="the target, a whole number (0 or more)")
+    change.add_argument("--year", type=int, help="which year (this year)")
+    change.add_argument("--section", help="the plan's section (구분), e.g. 사례관리 성과; needed for a new target")
+    change.add_argument("--label", help="the plan's words for it (세부목표), e.g. 사례관리상담; needed for a new target")
+    change.add_argument("--unit", help="명, 건 or 회 (else what the metric counts)")
+    remove = target.add_parser("remove", help="remove a metric's target for the year")
+    remove.add_argument("metric", metavar="METRIC")
+    remove.add_argument("--year", type=int, help="which year (this year)")
+    copy = target.add_parser("copy", help="carry a year's targets into another (targets already there stay)")
+    copy.add_argument("from_year", type=int, metavar="FROM_YEAR")
+    copy.add_argument("to_year", type=int, metavar="TO_YEAR")
+
+
+_TARGET_ERRORS = {
+    "year": N_("The year must be between {min} and {max}."),
+    "metric": N_("Unknown metric “{metric}”. See the ones you can use with: hamkke target metrics"),
+    "target_value": N_("The target must be a whole number from 0 to {max}."),
+    "target_unit": N_("Unknown unit. Use 명, 건 or 회."),
+    "section": N_("Give the section (구분) in 1 to {max} characters on one line: --section …"),
+    "label": N_("Give the target's words (세부목표) in 1 to {max} characters on one line: --label …"),
+    "same_year": N_("Copy the targets into another year than the one they come from."),
+    "target_conflict": N_("Someone changed the targets at the same moment. Please run it again."),
+}
+
+
+def _target_refusal(exc: DomainError, args: argparse.Namespace, year: int | None) -> str:
+    """One line saying why the targets service refused."""
+    reason = exc.args[0] if exc.args else ""
+    if isinstance(exc, NotFound) and reason == "target_year":
+        return _("There are no targets for {year} to copy.").format(year=args.from_year)
+    if isinstance(exc, NotFound):
+        return _("There is no target for “{metric}” in {year}.").format(metric=args.metric.strip(), year=year)
+    if isinstance(exc, InvalidInput) and reason in _TARGET_ERRORS:
+        limits = {"year": target_admin.MAX_YEAR, "target_value": target_admin.MAX_VALUE,
+                  "section": target_admin.MAX_LENGTHS["section"], "label": target_admin.MAX_LENGTHS["label"]}
+        return _(_TARGET_ERRORS[reason]).format(min=target_admin.MIN_YEAR, max=limits.get(reason, ""),
+                                                metric=getattr(args, "metric", "").strip())
+    return _("That could not be done ({reason}).").format(reason=exc.code)
+
+
+async def _target(app: App, args: argparse.Namespace) -> int:
+    now = datetime.now(UTC)
+    if args.target_command == "metrics":
+        _target_metrics()
+        return 0
+    year = getattr(args, "year", None)
+    try:
+        async with app.sessions() as session:
+            if year is None:
+                year = now.astimezone(ZoneInfo(await center_timezone(session, app.center_id))).year
+            if args.target_command == "list":
+                report = await target_admin.target_table(session=session, center_id=app.center_id, year=year,
+                                                         now=now, cipher=app.dispatcher.config.cipher)
+                _target_list(report)
+            elif args.target_command == "set":
+                await _target_set(session, app, args, year)
+            elif args.target_command == "remove":
+                removed = await target_admin.remove_target(session=session, center_id=app.center_id, year=year,
+                                                           metric=args.metric)
+                _out(_("Target for {year} removed: {label} ({metric})").format(
+                    year=year, label=removed.label, metric=removed.metric))
+            else:
+                copied = await target_admin.copy_targets(session=session, center_id=app.center_id,
+                                                         from_year=args.from_year, to_year=args.to_year)
+                _out(_("Targets carried from {source} into {year}: {count}").format(
+                    source=args.from_year, year=args.to_year, count=copied.copied))
+                if copied.kept:
+                    _out(_("Already in {year}, left as they were: {count}").format(year=args.to_year,
+                                                                                    count=copied.kept))
+    except DomainError as exc:
+        sys.stderr.write(f"hamkke: {_target_refusal(exc, args, year)}\n")
+        return 2
+    return 0
+
+
+async def _target_set(session: AsyncSession, app: App, args: argparse.Namespace, year: int) -> None:
+    saved = await target_admin.set_target(session=session, center_id=app.center_id, year=year, metric=args.metric,
+                                          value=args.value, section=args.section, label=args.label, unit=args.unit)
+    row = saved.target
+    line = _("Target for {year} added: {label} {value}{unit} ({metric})") if saved.created \
+        else _("Target for {year} changed: {label} {value}{unit} ({metric})")
+    _out(line.format(year=year, label=row.label, value=row.target_value, unit=row.unit, metric=row.metric))
+
+
+def _target_metrics() -> None:
+    rows = [[_("Metric"), _("Unit"), _("What it counts")]]
+    rows += [[info.code, info.unit, _(info.description)] for info in target_admin.metrics()]
+    for line in _table(rows):
+        _out(line)
+    _out(_("Set a target: hamkke target set METRIC VALUE --section … --label …"))
+
+
+def _target_list(report: TargetReport) -> None:
+    if not report.rows:
+        _out(_("No targets for {year} yet. Set them one by one (hamkke target set METRIC VALUE --section … "
+               "--label …; the metrics: hamkke target metrics) or carry a year over (hamkke target copy {last} "
+               "{year}).").format(year=report.year, last=report.year - 1))
+        return
+    _out(_("Targets for {year}, as of {day} (year elapsed: {elapsed}%)").format(
+        year=report.year, day=format_day(report.as_of), elapsed=report.year_elapsed_percent))
+    rows = [[_("Area"), _("Target item"), _("Metric"), _("Target"), _("Achieved"), _("Rate")]]
+    for row in report.rows:
+        rows.append([row.section, row.label, row.metric, f"{row.target}{row.unit}",
+                     f"{row.achieved}{row.unit}" if row.achieved is not None else "-",
+                     f"{row.rate}%" if row.rate is not None else "-"])
+    for line in _table(rows):
+        _out(line)

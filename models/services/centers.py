@@ -1,12 +1,17 @@
-"""Setting up a center and finding it again."""
+"""Setting up a center, finding it again, and its work units (사업단)."""
 
 from __future__ import annotations
 
-from sqlmodel import select
+import unicodedata
+from dataclasses import dataclass
+from typing import Final
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.services.errors import NotFound
-from models.tables import Center, WorkUnit
+from models.services.errors import DomainError, InvalidInput, NotFound
+from models.tables import Center, Participant, Program, WorkUnit
 
 
 async def setup_center(*, session: AsyncSession, slug: str, name: str, timezone: str = "Asia/Seoul") -> Center:
@@ -39,3 +44,113 @@ async def add_work_unit(*, session: AsyncSession, center_id: int, name: str, kin
         session.add(unit)
         await session.commit()
     return unit
+
+
+# --- work units (사업단), as the installer sets them up (``hamkke unit …``) ---------------------------------------
+#
+# A name is trimmed (NFC), one line, 1 to ``MAX_UNIT_NAME`` characters and unique in the center (the table's
+# constraint decides, so two people adding the same name at once cannot both win). The kind, when given, is one
+# of ``UNIT_KINDS``. A deactivated unit keeps its participants and programs but is offered for nothing new
+# (``programs`` only accepts active units). Bad input raises ``InvalidInput`` with one of ``UNIT_INPUT_FIELDS``;
+# an unknown unit ``NotFound("work_unit")``. Nothing is written when an error is raised.
+
+MAX_UNIT_NAME: Final = 100  # ``WorkUnit.name`` (kept in step with the table by a test)
+UNIT_KINDS: Final = ("근로유지형", "사회서비스형", "시장형")  # the plan's types of 자활근로
+UNIT_INPUT_FIELDS: Final = frozenset({"unit_name", "unit_name_taken", "unit_kind"})
+
+
+@dataclass(frozen=True)
+class WorkUnitListing:
+    """A work unit with how many active participants and programs belong to it."""
+
+    name: str
+    kind: str | None
+    active: bool
+    participants: int
+    programs: int
+
+
+def _unit_name(value: str) -> str:
+    cleaned = unicodedata.normalize("NFC", value).strip()
+    if not cleaned or len(cleaned) > MAX_UNIT_NAME or any(unicodedata.category(c) == "Cc" for c in cleaned):
+        raise InvalidInput("unit_name")
+    return cleaned
+
+
+def _unit_kind(value: str | None) -> str | None:
+    if value is None:
+        return None
+    cleaned = unicodedata.normalize("NFC", value).strip()
+    if cleaned not in UNIT_KINDS:
+        raise InvalidInput("unit_kind")
+    return cleaned
+
+
+async def _find_unit(session: AsyncSession, center_id: int, name: str) -> WorkUnit:
+    unit = (await session.exec(select(WorkUnit).where(
+        WorkUnit.center_id == center_id, WorkUnit.name == unicodedata.normalize("NFC", name).strip()))).first()
+    if unit is None:
+        raise NotFound("work_unit")
+    return unit
+
+
+async def _commit_unit(session: AsyncSession, unit: WorkUnit) -> None:
+    session.add(unit)
+    try:
+        await session.commit()
+    except IntegrityError as exc:  # the center already has a unit of that name
+        await session.rollback()
+        raise InvalidInput("unit_name_taken") from exc
+
+
+async def create_work_unit(*, session: AsyncSession, center_id: int, name: str, kind: str | None = None) -> WorkUnit:
+    """A new, active work unit; ``InvalidInput("unit_name_taken")`` if the center already has one so named."""
+    unit = WorkUnit(center_id=center_id, name=_unit_name(name), kind=_unit_kind(kind))
+    await _commit_unit(session, unit)
+    return unit
+
+
+async def rename_work_unit(*, session: AsyncSession, center_id: int, name: str, new_name: str) -> WorkUnit:
+    """Give a work unit another name; its participants and programs follow (they point at the unit)."""
+    cleaned = _unit_name(new_name)
+    try:
+        unit = await _find_unit(session, center_id, name)
+    except DomainError:
+        await session.rollback()
+        raise
+    unit.name = cleaned
+    await _commit_unit(session, unit)
+    return unit
+
+
+async def set_work_unit_active(*, session: AsyncSession, center_id: int, name: str, active: bool) -> bool:
+    """Switch a work unit on or off; False when it already was (nothing changed)."""
+    try:
+        unit = await _find_unit(session, center_id, name)
+    except DomainError:
+        await session.rollback()
+        raise
+    if unit.active == active:
+        await session.rollback()  # ends the read
+        return False
+    unit.active = active
+    session.add(unit)
+    await session.commit()
+    return True
+
+
+async def list_work_units(*, session: AsyncSession, center_id: int) -> list[WorkUnitListing]:
+    """The center's work units in the order they were made, with their active participants and programs."""
+    units = (await session.exec(
+        select(WorkUnit).where(WorkUnit.center_id == center_id).order_by(col(WorkUnit.id)))).all()
+    people = dict((await session.exec(
+        select(Participant.work_unit_id, func.count()).where(
+            Participant.center_id == center_id, col(Participant.active).is_(True),
+            col(Participant.work_unit_id).is_not(None))
+        .group_by(col(Participant.work_unit_id)))).all())
+    programs = dict((await session.exec(
+        select(Program.work_unit_id, func.count()).where(
+            Program.center_id == center_id, col(Program.active).is_(True), col(Program.work_unit_id).is_not(None))
+        .group_by(col(Program.work_unit_id)))).all())
+    return [WorkUnitListing(u.name, u.kind, u.active, int(people.get(u.id, 0)), int(programs.get(u.id, 0)))
+            for u in units]

@@ -9,8 +9,8 @@ check what the page receives for files, edits, deletions, HTML and button answer
 from __future__ import annotations
 
 import asyncio
-import logging
 import json
+import logging
 import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
