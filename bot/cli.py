@@ -61,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     invite = sub.add_parser("invite", help="invite a person").add_subparsers(dest="invite_kind", required=True)
     participant = invite.add_parser("participant", help="invite a participant (참여주민)")
     participant.add_argument("name")
+    participant.add_argument("--unit", metavar="WORK_UNIT", help="their work unit (사업단), e.g. 자전거")
+    participant.add_argument("--worker", metavar="NAME", help="their case worker (담당 실무자), e.g. 오지훈")
     staff = invite.add_parser("staff", help="invite a staff member")
     staff.add_argument("name")
     staff.add_argument("--role", choices=["staff", "manager"], default="staff")
@@ -205,8 +207,23 @@ async def _invite(app: App, args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     async with app.sessions() as session:
         if args.invite_kind == "participant":
+            try:
+                unit_id, worker_id = await invites.placement_for(
+                    session=session, center_id=app.center_id, work_unit=args.unit, case_worker=args.worker)
+            except DomainError as exc:
+                reason = exc.args[0] if exc.args else ""
+                if reason == "work_unit":
+                    line = _("There is no work unit called “{name}”.").format(name=args.unit)
+                elif reason == "case_worker":
+                    line = _("There is no active staff member called “{name}”.").format(name=args.worker)
+                else:
+                    line = _("Two active staff members are called “{name}”. Invite without --worker for now."
+                             ).format(name=args.worker)
+                sys.stderr.write(f"hamkke: {line}\n")
+                return 2
             invitation = await invites.invite_participant(
-                session=session, center_id=app.center_id, name=args.name, now=now)
+                session=session, center_id=app.center_id, name=args.name, now=now, work_unit_id=unit_id,
+                case_worker_id=worker_id)
         else:
             invitation = await invites.invite_staff(
                 session=session, center_id=app.center_id, name=args.name, role=Role(args.role), now=now)

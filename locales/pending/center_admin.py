@@ -66,4 +66,7 @@ KO = {
         "같은 때에 다른 분이 목표를 바꿨어요. 한 번 더 실행해 주세요.",
     "There are no targets for {year} to copy.": "옮겨 적을 {year}년 목표가 없어요.",
     "There is no target for “{metric}” in {year}.": "{year}년 목표에 “{metric}” 지표가 없어요.",
+    "There is no active staff member called “{name}”.": "“{name}” 직원을 찾지 못했어요.",
+    "Two active staff members are called “{name}”. Invite without --worker for now.":
+        "“{name}” 직원이 두 명이에요. 지금은 --worker 없이 초대해 주세요.",
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,8 +13,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.services import authz
-from models.services.errors import AlreadyBound, Forbidden, InviteExpired, InviteInvalid, InviteUsed
-from models.tables import InviteCode, InviteRole, Participant, Role, Staff
+from models.services.errors import AlreadyBound, Forbidden, InviteExpired, InviteInvalid, InviteUsed, NotFound
+from models.tables import InviteCode, InviteRole, Participant, Role, Staff, WorkUnit
 
 INVITE_TTL = timedelta(days=14)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"  # no 0/O, 1/l/I
@@ -265,3 +266,29 @@ async def redeem_invite(
     if commit:
         await session.commit()
     return preview
+
+
+async def placement_for(
+    *, session: AsyncSession, center_id: int, work_unit: str | None, case_worker: str | None,
+) -> tuple[int | None, int | None]:
+    """The ids behind a work unit's name (an active one) and a case worker's name (active staff), for inviting
+    a participant by name; ``NotFound("work_unit" | "case_worker")``, or ``InviteInvalid("case_worker_twice")``
+    when two active staff members share the name."""
+    unit_id: int | None = None
+    if work_unit is not None and work_unit.strip():
+        unit_id = (await session.exec(select(WorkUnit.id).where(
+            WorkUnit.center_id == center_id, WorkUnit.name == unicodedata.normalize("NFC", work_unit).strip(),
+            col(WorkUnit.active).is_(True)))).first()
+        if unit_id is None:
+            raise NotFound("work_unit")
+    worker_id: int | None = None
+    if case_worker is not None and case_worker.strip():
+        found = (await session.exec(select(Staff.id).where(
+            Staff.center_id == center_id, Staff.name == unicodedata.normalize("NFC", case_worker).strip(),
+            col(Staff.active).is_(True)))).all()
+        if not found:
+            raise NotFound("case_worker")
+        if len(found) > 1:
+            raise InviteInvalid("case_worker_twice")
+        worker_id = found[0]
+    return unit_id, worker_id

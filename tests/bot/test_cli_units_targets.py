@@ -135,3 +135,17 @@ def test_bad_input_is_one_line_exit_2_and_changes_nothing(hamkke, args, expected
     assert len(lines) == 1 and expected in lines[0] and "Traceback" not in result.stderr, result.stderr
     assert result.stdout == ""
     assert _snapshot(hamkke) == before
+
+
+def test_a_participant_is_invited_into_a_work_unit_with_a_case_worker(hamkke):
+    out = hamkke("invite", "participant", "도민정", "--unit", "자전거", "--worker", "오지훈").stdout
+    assert "도민정" in out and "start=" in out
+    assert hamkke.query(
+        "select w.name, s.name from participant p join work_unit w on w.id = p.work_unit_id "
+        "join staff s on s.id = p.case_worker_id where p.name = '도민정'") == [("자전거", "오지훈")]
+    before = _snapshot(hamkke), hamkke.query("select count(*) from participant")
+    for args, expected in ((("--unit", "없는사업단"), "“없는사업단” 사업단이 없어요."),
+                           (("--worker", "없는직원"), "“없는직원” 직원을 찾지 못했어요.")):
+        result = hamkke("invite", "participant", "배수지", *args, check=False)
+        assert result.returncode == 2 and result.stderr.strip().endswith(expected), result.stderr
+    assert (_snapshot(hamkke), hamkke.query("select count(*) from participant")) == before
