@@ -329,6 +329,9 @@ def _refusal(exc: DomainError, args: argparse.Namespace) -> str:
     reason = exc.args[0] if exc.args else ""
     if isinstance(exc, NotFound) and reason == "work_unit":
         return _("There is no work unit called “{name}”.").format(name=args.unit)
+    if reason == "work_unit_off":
+        return _("The work unit “{name}” is switched off. Switch it on first: hamkke unit on {name}").format(
+            name=args.unit)
     if isinstance(exc, NotFound):
         return _("There is no program {id}.").format(id=getattr(args, "program_id", "?"))
     if isinstance(exc, InvalidInput) and reason in _INPUT_ERRORS:

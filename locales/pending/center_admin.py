@@ -69,4 +69,6 @@ KO = {
     "There is no active staff member called “{name}”.": "“{name}” 직원을 찾지 못했어요.",
     "Two active staff members are called “{name}”. Invite without --worker for now.":
         "“{name}” 직원이 두 명이에요. 지금은 --worker 없이 초대해 주세요.",
+    "The work unit “{name}” is switched off. Switch it on first: hamkke unit on {name}":
+        "“{name}” 사업단은 중단되어 있어요. 먼저 다시 운영해 주세요: hamkke unit on {name}",
 }

@@ -149,13 +149,14 @@ def _category(value: TargetCategory | str | None, kind: ProgramKind) -> TargetCa
 async def _work_unit_id(session: AsyncSession, center_id: int, name: str | None) -> int | None:
     if name is None or not name.strip():
         return None
-    unit_id = (await session.exec(
-        select(WorkUnit.id).where(WorkUnit.center_id == center_id,
-                                  WorkUnit.name == unicodedata.normalize("NFC", name).strip(),
-                                  col(WorkUnit.active).is_(True)))).first()
-    if unit_id is None:
+    unit = (await session.exec(
+        select(WorkUnit).where(WorkUnit.center_id == center_id,
+                               WorkUnit.name == unicodedata.normalize("NFC", name).strip()))).first()
+    if unit is None:
         raise NotFound("work_unit")
-    return unit_id
+    if not unit.active:
+        raise InvalidInput("work_unit_off")  # switched off: no new programs for it
+    return unit.id
 
 
 def _completion(program: Program, changes: ProgramChanges) -> None:

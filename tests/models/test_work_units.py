@@ -101,10 +101,10 @@ async def test_a_unit_switched_off_gets_no_new_programs_until_it_is_on_again(ses
     await session.commit()
     assert await set_work_unit_active(session=session, center_id=cid, name="자전거", active=False) is True
     assert await set_work_unit_active(session=session, center_id=cid, name="자전거", active=False) is False
-    with pytest.raises(NotFound) as refused:
+    with pytest.raises(InvalidInput) as refused:
         await programs.create_program(session=session, center_id=cid, kind=ProgramKind.education,
                                       name="자전거 고급정비", short_name="정비", now=now, work_unit="자전거")
-    assert refused.value.args == ("work_unit",)
+    assert refused.value.args == ("work_unit_off",)  # said as such, not as "no such unit"
     assert (await list_work_units(session=session, center_id=cid)) == [
         centers.WorkUnitListing("자전거", None, False, 1, 0)]  # its people stay
     assert await set_work_unit_active(session=session, center_id=cid, name="자전거", active=True) is True
