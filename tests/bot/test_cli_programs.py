@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import sqlite3
-import subprocess
-import sys
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,8 +10,8 @@ import pytest
 
 from locales import format_when, use_locale
 from models.services.holidays import holiday_name
+from tests.support.cli import copy_of, prepared_demo
 
-ROOT = Path(__file__).resolve().parents[2]
 NAME = '주민기초교육 "희망키우기" 4기'
 SEOUL = ZoneInfo("Asia/Seoul")
 
@@ -24,40 +19,15 @@ SEOUL = ZoneInfo("Asia/Seoul")
 pytestmark = pytest.mark.wall_clock
 
 
-def _runner(directory: Path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HAMKKE_")}
-    env.update(HAMKKE_DATABASE_URL=f"sqlite+aiosqlite:///{directory / 'cli.db'}",
-               HAMKKE_KEY_FILE=str(directory / "keys" / "hamkke.key"), PYTHONPATH=str(ROOT))
-
-    def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True,
-                                cwd=directory, env=env, timeout=120)
-        if check:
-            assert result.returncode == 0, result.stderr
-        return result
-
-    def query(sql: str) -> list[tuple]:
-        with sqlite3.connect(directory / "cli.db") as conn:
-            return conn.execute(sql).fetchall()
-
-    run.query = query  # type: ignore[attr-defined]
-    return run
-
-
 @pytest.fixture(scope="module")
 def demo_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated database with the demo center (it has the work units, 사업단), made once and copied per test."""
-    directory = tmp_path_factory.mktemp("cli-programs")
-    run = _runner(directory)
-    run("db", "upgrade")
-    run("demo", "load")
-    return directory
+    return prepared_demo(tmp_path_factory, "cli-programs")
 
 
 @pytest.fixture
 def hamkke(demo_directory: Path, tmp_path: Path):
-    shutil.copytree(demo_directory, tmp_path, dirs_exist_ok=True)
-    return _runner(tmp_path)
+    return copy_of(demo_directory, tmp_path)
 
 
 def _today() -> date:

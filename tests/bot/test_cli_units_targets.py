@@ -2,58 +2,29 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import sqlite3
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.cli import copy_of, prepared_demo
+
 SEOUL = ZoneInfo("Asia/Seoul")
 
 # The demo's targets are for the current year (Korea time), and the commands default to it: real clock.
 pytestmark = pytest.mark.wall_clock
 
 
-def _runner(directory: Path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HAMKKE_")}
-    env.update(HAMKKE_DATABASE_URL=f"sqlite+aiosqlite:///{directory / 'cli.db'}",
-               HAMKKE_KEY_FILE=str(directory / "keys" / "hamkke.key"), PYTHONPATH=str(ROOT))
-
-    def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True,
-                                cwd=directory, env=env, timeout=120)
-        if check:
-            assert result.returncode == 0, result.stderr
-        return result
-
-    def query(sql: str) -> list[tuple]:
-        with sqlite3.connect(directory / "cli.db") as conn:
-            return conn.execute(sql).fetchall()
-
-    run.query = query  # type: ignore[attr-defined]
-    return run
-
-
 @pytest.fixture(scope="module")
 def demo_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated database with the demo center (work units and this year's targets), copied per test."""
-    directory = tmp_path_factory.mktemp("cli-units-targets")
-    run = _runner(directory)
-    run("db", "upgrade")
-    run("demo", "load")
-    return directory
+    return prepared_demo(tmp_path_factory, "cli-units-targets")
 
 
 @pytest.fixture
 def hamkke(demo_directory: Path, tmp_path: Path):
-    shutil.copytree(demo_directory, tmp_path, dirs_exist_ok=True)
-    return _runner(tmp_path)
+    return copy_of(demo_directory, tmp_path)
 
 
 def _year() -> int:
@@ -79,7 +50,7 @@ def test_units_add_list_rename_and_switch_off(hamkke):
                                                                       "0"]
     refused = hamkke("program", "add", "--kind", "education", "--name", "도시락 위생교육", "--short", "위생교육",
                      "--unit", "행복도시락", check=False)
-    assert refused.returncode == 2 and "“행복도시락” 사업단이 없어요." in refused.stderr
+    assert refused.returncode == 2 and "“행복도시락” 사업단은 중단되어 있어요" in refused.stderr
     assert "다시 운영해요" in hamkke("unit", "on", "행복도시락").stdout
     hamkke("program", "add", "--kind", "education", "--name", "도시락 위생교육", "--short", "위생교육",
            "--unit", "행복도시락")
