@@ -22,7 +22,7 @@ from bot.app import App, open_app
 from bot.settings import Settings, SettingsError, load_settings
 from bot.terminal import TerminalChat, run_terminal
 from locales import N_, _, current_locale, format_day, format_when, use_locale
-from models.services import centers, demo, invites, programs, target_admin
+from models.services import centers, demo, health, invites, programs, target_admin
 from models.services.enrollment import center_timezone
 from models.services.errors import DomainError, InvalidInput, NotFound
 from models.services.people import find_people_by_name
@@ -74,6 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--lang", default="ko", help="the Telegram app's language (ko or en)")
 
     sub.add_parser("keygen", help="print a new encryption key for HAMKKE_ENCRYPTION_KEY")
+    sub.add_parser("status", help="is the scheduler alive, is the outbox sender keeping up, what failed lately "
+                                  "(exit 1 when something needs attention)")
     _program_parsers(sub)
     _unit_parsers(sub)
     _target_parsers(sub)
@@ -186,7 +188,48 @@ async def _async_command(args: argparse.Namespace, settings: Settings) -> int:
             return await _unit(app, args)
         if args.command == "target":
             return await _target(app, args)
+        if args.command == "status":
+            return await _status(app)
         return await _run(app)
+
+
+_PROBLEMS = {
+    "scheduler_down": N_("⚠️ No scheduler is running: reminders, digests and summaries are not being planned. "
+                         "Start hamkke run."),
+    "sender_behind": N_("⚠️ Messages that are due are waiting: the bot may be stopped or cannot reach Telegram."),
+    "failed": N_("⚠️ Some messages failed in the last 24 hours."),
+    "missed": N_("⚠️ Some reminders were missed in the last 24 hours (they came due while the bot was down)."),
+}
+
+
+async def _status(app: App) -> int:
+    """``hamkke status``: the figures, then what needs attention; exit 1 when anything does."""
+    now = datetime.now(UTC)
+    async with app.sessions() as session:
+        tz = await center_timezone(session=session, center_id=app.center_id)
+        report = await health.health_report(session=session, center_id=app.center_id, now=now)
+
+    def when(moment: datetime | None) -> str:
+        return format_when(moment, tz) if moment is not None else _("never")
+
+    if report.scheduler_alive:
+        _out(_("Scheduler: running ({owner}), last heartbeat {at}.").format(
+            owner=report.scheduler_owner, at=when(report.scheduler_heartbeat)))
+    else:
+        _out(_("Scheduler: not running (last heartbeat {at}).").format(at=when(report.scheduler_heartbeat)))
+    lag = report.lag
+    _out(_("Outbox: {pending} waiting, {sending} being sent; the oldest due one has waited {minutes} min.").format(
+        pending=report.pending, sending=report.sending,
+        minutes=int(lag.total_seconds() // 60) if lag is not None else 0))
+    recent = report.recent
+    _out(_("Last 24 hours: {sent} sent, {failed} failed, {blocked} blocked, {missed} missed.").format(**recent))
+    _out(_("Participants the bot can't reach: {count}").format(count=report.unreachable))
+    _out(_("Last message handled: {at}").format(at=when(report.last_update)))
+    for problem in report.problems:
+        _out(_(_PROBLEMS[problem]))
+    if not report.problems:
+        _out(_("✅ All is well."))
+    return 1 if report.problems else 0
 
 
 async def _demo_load(app: App, *, if_empty: bool) -> int:

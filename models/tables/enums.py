@@ -76,7 +76,8 @@ class NoticeStatus(StrEnum):
 
 
 class OutboxStatus(StrEnum):
-    """Only moves forward: pending → sending → sent | failed | blocked | missed; pending → withdrawn."""
+    """Moves forward: pending → sending → sent | failed | blocked | missed; pending → withdrawn, and a withdrawn
+    row (never sent) may be revived to pending when the same message is wanted again (``outbox.revive``)."""
 
     pending = "pending"
     sending = "sending"

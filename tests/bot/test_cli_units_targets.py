@@ -120,3 +120,12 @@ def test_a_participant_is_invited_into_a_work_unit_with_a_case_worker(hamkke):
         result = hamkke("invite", "participant", "배수지", *args, check=False)
         assert result.returncode == 2 and result.stderr.strip().endswith(expected), result.stderr
     assert (_snapshot(hamkke), hamkke.query("select count(*) from participant")) == before
+
+
+def test_status_says_what_needs_attention_and_exits_1(hamkke):
+    result = hamkke("status", check=False)
+    assert result.returncode == 1  # nothing runs the scheduler here
+    lines = result.stdout.splitlines()
+    assert lines[0] == "스케줄러: 멈춤 (마지막 확인 없음)"
+    assert any(line.startswith("⚠️ 스케줄러가 돌고 있지 않아요") for line in lines)
+    assert "Traceback" not in result.stderr
