@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.common import HELP, MY_INFO, SETTINGS, main_menu, menu_reply, unknown_reply
+from handlers.contact import contact_button
 from handlers.reminders import participant_settings
 from handlers.router import Ctx, Router
 from handlers.types import Button, Reply
@@ -40,7 +41,7 @@ async def cancel_flow(ctx: Ctx) -> list[Reply]:
 @router.command("help", "도움말", who=EVERYONE)
 @router.typed(HELP, extra=("도움", "도와줘", "도와주세요", "사용법"), who=EVERYONE)
 async def show_help(ctx: Ctx) -> list[Reply]:
-    """Explains, for the person's role, what the buttons do."""
+    """Explains, for the person's role, what the buttons do; participants also get ☎️ to ask for a call."""
     identity = ctx.identity
     if identity is None or not identity.active:
         return [unknown_reply(identity)]
@@ -69,6 +70,8 @@ async def show_help(ctx: Ctx) -> list[Reply]:
             "You can also just type a word, like “schedule” or “sign up”.\n"
             "If you get stuck, type “menu”. Your worker at the center is happy to help, too."
         )
+        # The menu keyboard stays on screen from earlier messages; this message carries the ☎️ button.
+        return [Reply(text, keyboard=main_menu(identity), buttons=[contact_button()])]
     return [menu_reply(identity, text)]
 
 

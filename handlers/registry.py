@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from handlers import (
     casenotes,
+    contact,
     enroll,
     exports,
     menu,
@@ -20,8 +21,8 @@ from handlers import (
 )
 from handlers.router import Router
 
-MODULES = (start, menu, schedule, enroll, my_attendance, reminders, rsvp, casenotes, notices, exports, reports,
-           staff_attendance, staff_sessions, staff_admin)
+MODULES = (start, menu, schedule, enroll, my_attendance, reminders, rsvp, contact, casenotes, notices, exports,
+           reports, staff_attendance, staff_sessions, staff_admin)
 
 
 def build_router() -> Router:

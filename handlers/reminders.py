@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 
 from handlers.common import MY_INFO, REMINDERS
+from handlers.contact import contact_button
 from handlers.router import Ctx, Router
 from handlers.types import Button, Reply
 from locales import N_, _, current_locale, format_time, render
@@ -245,7 +246,8 @@ async def consent_button(ctx: Ctx) -> list[Reply]:
 
 
 async def participant_settings(ctx: Ctx) -> Reply:
-    """The settings screen for a participant: reminders, language, their info and their agreements."""
+    """The settings screen for a participant: reminders, language, their info, asking their worker to get in
+    touch, and their agreements."""
     assert ctx.identity is not None
     view = await people.participant_view(session=ctx.session, participant_id=ctx.identity.id)
     general, sensitive = view.consent.general, view.consent.sensitive
@@ -253,6 +255,7 @@ async def participant_settings(ctx: Ctx) -> Reply:
     buttons = [
         [Button(_(REMINDERS), "rem")],
         [Button(_("🌐 Language"), "lang"), Button(_(MY_INFO), "me")],
+        contact_button(),
         *consent_buttons(general, sensitive),
     ]
     return Reply("\n".join(lines), buttons=buttons)

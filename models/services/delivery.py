@@ -24,7 +24,7 @@ After a crash (:func:`recover_interrupted`) a row still ``sending`` is settled, 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -33,10 +33,10 @@ from sqlalchemy import func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from locales import _, use_locale
+from locales import _
 from models.services import reminders
-from models.services.outbox import OutMessage, enqueue
-from models.tables import OutboundMessage, OutboxStatus, Participant, Role, Staff, WorkUnit
+from models.services.staff_alerts import tell_staff
+from models.tables import OutboundMessage, OutboxStatus, Participant
 
 INTERRUPTED = "interrupted"
 EXPIRED = "expired"
@@ -337,48 +337,12 @@ async def _tell_staff_unreachable(
     if participant is None:
         return 0
     await session.refresh(participant)
-    return await _tell_staff(
+    told = await tell_staff(
         session=session, participant=participant, key=f"unreachable:{participant_id}:{_episode(participant)}",
         now=now, default_locale=default_locale,
         text=lambda who: _("⚠️ {who} no longer gets messages from the bot. They may have blocked it or removed "
                            "Telegram. Please reach them by phone or in person.").format(who=who))
-
-
-async def _tell_staff(
-    *, session: AsyncSession, participant: Participant, key: str, now: datetime, default_locale: str,
-    text: Callable[[str], str],
-) -> int:
-    """Queue ``text(who)`` to the participant's case worker, or to every manager when they have none."""
-    worker = await session.get(Staff, participant.case_worker_id) if participant.case_worker_id else None
-    recipients: list[tuple[Staff, str]] = []
-    if worker is not None and worker.active and worker.telegram_user_id is not None:
-        recipients.append((worker, key))
-    else:
-        managers = (await session.exec(
-            select(Staff)
-            .where(
-                Staff.center_id == participant.center_id,
-                col(Staff.role).in_([Role.manager.value, Role.admin.value]),
-                col(Staff.active).is_(True),
-                col(Staff.telegram_user_id).is_not(None),
-            )
-            .order_by(col(Staff.id))
-        )).all()
-        recipients = [(manager, f"{key}:staff{manager.id}") for manager in managers]
-    unit = await session.get(WorkUnit, participant.work_unit_id) if participant.work_unit_id else None
-    who = f"{participant.name} ({unit.name})" if unit is not None else participant.name
-    told = 0
-    for staff, staff_key in recipients:
-        assert staff.telegram_user_id is not None
-        with use_locale(staff.locale or default_locale):
-            message = text(who)
-        queued = await enqueue(
-            session=session, center_id=participant.center_id, dedupe_key=staff_key, kind="system",
-            chat_id=staff.telegram_user_id, message=OutMessage(text=message), due_at=now, staff_id=staff.id,
-            now=now,
-        )
-        told += int(queued)
-    return told
+    return told.queued
 
 
 async def mark_reachable(
@@ -398,7 +362,7 @@ async def mark_reachable(
     if result.rowcount != 1:  # another update settled it first
         await session.rollback()
         return False
-    await _tell_staff(
+    await tell_staff(
         session=session, participant=participant, key=f"reachable:{participant_id}:{episode}", now=now,
         default_locale=default_locale,
         text=lambda who: _("✅ {who} gets messages from the bot again. Their reminders are back on.").format(

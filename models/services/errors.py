@@ -103,3 +103,15 @@ class HolidayNeedsConfirmation(DomainError):
     def __init__(self, day: date) -> None:
         super().__init__(day.isoformat())
         self.day = day
+
+
+class AlreadyRequested(DomainError):
+    """The participant already asked for this today; it was passed on then."""
+
+    code = "already_requested"
+
+
+class NobodyToTell(DomainError):
+    """Neither the participant's case worker nor any manager can get messages from the bot."""
+
+    code = "nobody_to_tell"

@@ -39,7 +39,7 @@ class OutboundMessage(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     center_id: int = Field(foreign_key="center.id", index=True)
     dedupe_key: str = Field(max_length=200, unique=True)
-    kind: str = Field(max_length=24)  # reminder / notice / promotion / summary / digest / system
+    kind: str = Field(max_length=24)  # reminder / notice / promotion / summary / digest / system / contact …
     chat_id: int = Field(sa_type=BigInteger, index=True)
     participant_id: int | None = Field(default=None, foreign_key="participant.id", index=True)
     staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 
 from models.services.consent import consent_status
-from models.tables import Enrollment, EnrollmentStatus, Participant, Rsvp
+from models.tables import Enrollment, EnrollmentStatus, OutboundMessage, Participant, Rsvp
 from tests.handlers import test_participant_enroll as shared
 from tests.handlers.test_participant_enroll import (
     JI,
@@ -84,6 +84,14 @@ async def _rsvp_count(sessions, index) -> int:
         return len((await session.exec(select(Rsvp).where(Rsvp.participant_id == pid))).all())
 
 
+async def _contact_requests(sessions, index) -> int:
+    """How many "please call me" requests of this participant reached the outbox."""
+    pid = await participant_id(sessions, index)
+    async with sessions() as session:
+        rows = (await session.exec(select(OutboundMessage).where(OutboundMessage.kind == "contact"))).all()
+        return sum(row.dedupe_key.startswith(f"contact:{pid}:") for row in rows)
+
+
 # (task, who, language, taps, check(sessions, final text) -> bool)
 TASKS = [
     ("my sessions", KIM, "ko", ["📅 일정"], lambda s, t: _true(t.startswith("앞으로 4주 동안의 내 일정"))),
@@ -115,10 +123,17 @@ TASKS = [
      lambda s, t: _attr(_consents(s, KIM), "general", False)),
     ("my info", KIM, "ko", ["⚙️ 설정", "👤 내 정보"], lambda s, t: _true("이름: 김영희" in t)),
     ("help", KIM, "ko", ["❓ 도움말"], lambda s, t: _true("사용 방법" in t)),
+    ("ask my worker to call", KIM, "ko", ["❓ 도움말", "☎️ 담당 선생님께 연락 부탁하기", "📞 전화 부탁해요"],
+     lambda s, t: _eq(_contact_requests(s, KIM), 1)),
+    ("ask my worker to call, from settings", JI, "ko", ["⚙️ 설정", "☎️ 담당 선생님께 연락 부탁하기", "🏢 일터 일이에요"],
+     lambda s, t: _eq(_contact_requests(s, JI), 1)),
     ("sign up (English)", JI, "en", ["✋ Sign up", "🎨 한땀한땀", "✋ Sign me up"],
      lambda s, t: _eq(_status(s, JI, "한땀한땀"), EnrollmentStatus.enrolled)),
     ("this week (English)", KIM, "en", ["📅 Schedule", "🗓 This week"], lambda s, t: _true("This week's" in t)),
     ("my attendance (English)", KIM, "en", ["✅ My attendance"], lambda s, t: _true("to complete it" in t)),
+    ("ask my worker to call (English)", KIM, "en", ["❓ Help", "☎️ Ask my worker to get in touch",
+                                                    "🗓 A question about my schedule"],
+     lambda s, t: _eq(_contact_requests(s, KIM), 1)),
     ("quiet hours (English)", KIM, "en", ["🔔 Reminders", "🤫 Change quiet hours", "No quiet hours"],
      lambda s, t: _attr(_participant(s, KIM), "quiet_end", "00:00")),
 ]
