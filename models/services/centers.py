@@ -11,6 +11,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.services.errors import DomainError, InvalidInput, NotFound
+from models.services.fields import clean_line, one_of
 from models.tables import Center, Participant, Program, WorkUnit
 
 
@@ -71,22 +72,15 @@ class WorkUnitListing:
 
 
 def _unit_name(value: str) -> str:
-    cleaned = unicodedata.normalize("NFC", value).strip()
-    if not cleaned or len(cleaned) > MAX_UNIT_NAME or any(unicodedata.category(c) == "Cc" for c in cleaned):
-        raise InvalidInput("unit_name")
-    return cleaned
+    return clean_line(value, field="unit_name", max_chars=MAX_UNIT_NAME)
 
 
 def _unit_kind(value: str | None) -> str | None:
-    if value is None:
-        return None
-    cleaned = unicodedata.normalize("NFC", value).strip()
-    if cleaned not in UNIT_KINDS:
-        raise InvalidInput("unit_kind")
-    return cleaned
+    return one_of(value, UNIT_KINDS, field="unit_kind") if value is not None else None
 
 
-async def _find_unit(session: AsyncSession, center_id: int, name: str) -> WorkUnit:
+async def find_work_unit(*, session: AsyncSession, center_id: int, name: str) -> WorkUnit:
+    """The center's work unit called ``name`` (switched on or off); ``NotFound("work_unit")`` if none."""
     unit = (await session.exec(select(WorkUnit).where(
         WorkUnit.center_id == center_id, WorkUnit.name == unicodedata.normalize("NFC", name).strip()))).first()
     if unit is None:
@@ -114,7 +108,7 @@ async def rename_work_unit(*, session: AsyncSession, center_id: int, name: str, 
     """Give a work unit another name; its participants and programs follow (they point at the unit)."""
     cleaned = _unit_name(new_name)
     try:
-        unit = await _find_unit(session, center_id, name)
+        unit = await find_work_unit(session=session, center_id=center_id, name=name)
     except DomainError:
         await session.rollback()
         raise
@@ -126,7 +120,7 @@ async def rename_work_unit(*, session: AsyncSession, center_id: int, name: str, 
 async def set_work_unit_active(*, session: AsyncSession, center_id: int, name: str, active: bool) -> bool:
     """Switch a work unit on or off; False when it already was (nothing changed)."""
     try:
-        unit = await _find_unit(session, center_id, name)
+        unit = await find_work_unit(session=session, center_id=center_id, name=name)
     except DomainError:
         await session.rollback()
         raise

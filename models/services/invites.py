@@ -13,8 +13,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.services import authz
+from models.services.centers import find_work_unit
 from models.services.errors import AlreadyBound, Forbidden, InviteExpired, InviteInvalid, InviteUsed, NotFound
-from models.tables import InviteCode, InviteRole, Participant, Role, Staff, WorkUnit
+from models.tables import InviteCode, InviteRole, Participant, Role, Staff
 
 INVITE_TTL = timedelta(days=14)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"  # no 0/O, 1/l/I
@@ -276,11 +277,10 @@ async def placement_for(
     when two active staff members share the name."""
     unit_id: int | None = None
     if work_unit is not None and work_unit.strip():
-        unit_id = (await session.exec(select(WorkUnit.id).where(
-            WorkUnit.center_id == center_id, WorkUnit.name == unicodedata.normalize("NFC", work_unit).strip(),
-            col(WorkUnit.active).is_(True)))).first()
-        if unit_id is None:
-            raise NotFound("work_unit")
+        unit = await find_work_unit(session=session, center_id=center_id, name=work_unit)
+        if not unit.active:
+            raise NotFound("work_unit")  # switched off: nobody new joins it
+        unit_id = unit.id
     worker_id: int | None = None
     if case_worker is not None and case_worker.strip():
         found = (await session.exec(select(Staff.id).where(

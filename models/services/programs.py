@@ -37,7 +37,9 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.services import enrollment, reminders
+from models.services.centers import find_work_unit
 from models.services.errors import DomainError, InvalidInput, NotFound
+from models.services.fields import clean_line
 from models.services.holidays import holiday_name
 from models.services.recurring import MAX_DAYS, MAX_SESSIONS, RecurringResult, generate_recurring_sessions
 from models.tables import (
@@ -117,14 +119,10 @@ class ProgramUpdated:
 
 
 def _text(value: str | None, field: str, column: str, *, required: bool, one_line: bool = True) -> str | None:
-    cleaned = unicodedata.normalize("NFC", value).strip() if value is not None else ""
-    if not cleaned:
-        if required:
-            raise InvalidInput(field)
+    """A checked text field; blank is None for an optional one (it clears the field)."""
+    if not required and (value is None or not unicodedata.normalize("NFC", value).strip()):
         return None
-    if len(cleaned) > MAX_LENGTHS[column] or (one_line and any(unicodedata.category(c) == "Cc" for c in cleaned)):
-        raise InvalidInput(field)
-    return cleaned
+    return clean_line(value or "", field=field, max_chars=MAX_LENGTHS[column], one_line=one_line)
 
 
 def _kind(value: ProgramKind | str) -> ProgramKind:
@@ -149,11 +147,7 @@ def _category(value: TargetCategory | str | None, kind: ProgramKind) -> TargetCa
 async def _work_unit_id(session: AsyncSession, center_id: int, name: str | None) -> int | None:
     if name is None or not name.strip():
         return None
-    unit = (await session.exec(
-        select(WorkUnit).where(WorkUnit.center_id == center_id,
-                               WorkUnit.name == unicodedata.normalize("NFC", name).strip()))).first()
-    if unit is None:
-        raise NotFound("work_unit")
+    unit = await find_work_unit(session=session, center_id=center_id, name=name)
     if not unit.active:
         raise InvalidInput("work_unit_off")  # switched off: no new programs for it
     return unit.id

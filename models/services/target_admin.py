@@ -20,7 +20,6 @@ is raised. Every function commits its own change.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
@@ -33,6 +32,7 @@ from locales import N_
 from models.services import demo
 from models.services.crypto import FieldCipher
 from models.services.errors import InvalidInput, NotFound
+from models.services.fields import clean_line, one_of
 from models.services.targets import METRICS, TargetReport, measure_targets
 from models.tables import Target
 
@@ -109,21 +109,11 @@ def _year(year: int) -> int:
 
 
 def _text(value: str | None, field: str) -> str | None:
-    if value is None:
-        return None
-    cleaned = unicodedata.normalize("NFC", value).strip()
-    if not cleaned or len(cleaned) > MAX_LENGTHS[field] or any(unicodedata.category(c) == "Cc" for c in cleaned):
-        raise InvalidInput(field)
-    return cleaned
+    return clean_line(value, field=field, max_chars=MAX_LENGTHS[field]) if value is not None else None
 
 
 def _unit(value: str | None) -> str | None:
-    if value is None:
-        return None
-    cleaned = unicodedata.normalize("NFC", value).strip()
-    if cleaned not in UNITS:
-        raise InvalidInput("target_unit")
-    return cleaned
+    return one_of(value, UNITS, field="target_unit") if value is not None else None
 
 
 async def _row(session: AsyncSession, center_id: int, year: int, metric: str) -> Target | None:
