@@ -12,23 +12,8 @@ from sqlmodel import col, select
 from locales import use_locale
 from models.services.contact_requests import CONTACT, contact_key, request_contact
 from models.services.errors import AlreadyRequested, Forbidden, InvalidInput, NobodyToTell, NotFound
-from models.tables import Center, OutboundMessage, Participant, Role, Staff, WorkUnit
-
-
-async def _people(session, center: Center, *, with_worker: bool = True) -> tuple[Participant, Staff, Staff]:
-    """한순자 of 무료빨래방, her case worker 오지훈 (reads Korean) and the manager 강민호 (reads English)."""
-    assert center.id is not None
-    unit = WorkUnit(center_id=center.id, name="무료빨래방")
-    worker = Staff(center_id=center.id, name="오지훈", role=Role.staff, telegram_user_id=9_100_000_010, locale="ko")
-    manager = Staff(center_id=center.id, name="강민호", role=Role.manager, telegram_user_id=9_100_000_011,
-                    locale="en")
-    session.add_all([unit, worker, manager])
-    await session.flush()
-    person = Participant(center_id=center.id, name="한순자", work_unit_id=unit.id,
-                         case_worker_id=worker.id if with_worker else None, telegram_user_id=9_200_000_010)
-    session.add(person)
-    await session.commit()
-    return person, worker, manager
+from models.tables import OutboundMessage, Participant, Staff
+from tests.support.people import worker_and_manager
 
 
 async def _told(sessions) -> list[OutboundMessage]:
@@ -42,7 +27,7 @@ async def _ask(sessions, participant_id: int, reason: str, now: datetime):
 
 
 async def test_the_case_worker_is_told_once_in_their_language(session, sessions, center, now):
-    person, worker, _manager = await _people(session, center)
+    person, worker, _manager = await worker_and_manager(session, center)
     result = await _ask(sessions, person.id, "tel", now)
     assert (result.told, result.case_worker, result.day.isoformat()) == (1, True, "2026-03-04")
     [row] = await _told(sessions)
@@ -63,7 +48,7 @@ async def test_the_case_worker_is_told_once_in_their_language(session, sessions,
 
 
 async def test_the_day_is_the_korean_day(session, sessions, center, now):
-    person, _worker, _manager = await _people(session, center)
+    person, _worker, _manager = await worker_and_manager(session, center)
     last_minute = datetime(2026, 3, 4, 14, 59, tzinfo=UTC)  # 23:59 in Seoul
     await _ask(sessions, person.id, "sched", last_minute - timedelta(hours=9))  # 14:59 in Seoul
     with pytest.raises(AlreadyRequested):
@@ -75,7 +60,7 @@ async def test_the_day_is_the_korean_day(session, sessions, center, now):
 
 
 async def test_without_an_active_worker_the_managers_are_told(session, sessions, center, now):
-    person, worker, manager = await _people(session, center, with_worker=False)
+    person, worker, manager = await worker_and_manager(session, center, with_worker=False)
     result = await _ask(sessions, person.id, "other", now)
     assert (result.told, result.case_worker) == (1, False)
     [row] = await _told(sessions)
@@ -101,7 +86,7 @@ async def test_without_an_active_worker_the_managers_are_told(session, sessions,
 
 
 async def test_a_request_already_told_counts_whoever_was_told(session, sessions, center, now):
-    person, worker, manager = await _people(session, center)
+    person, worker, manager = await worker_and_manager(session, center)
     await _ask(sessions, person.id, "tel", now)
     async with sessions() as s:  # the worker is switched off later that day
         gone = await s.get(Staff, worker.id)
@@ -115,7 +100,7 @@ async def test_a_request_already_told_counts_whoever_was_told(session, sessions,
 
 
 async def test_nobody_to_tell_is_said_plainly_and_queues_nothing(session, sessions, center, now):
-    person, _worker, manager = await _people(session, center, with_worker=False)
+    person, _worker, manager = await worker_and_manager(session, center, with_worker=False)
     manager.telegram_user_id = None  # the manager never connected Telegram
     session.add(manager)
     await session.commit()
@@ -125,7 +110,7 @@ async def test_nobody_to_tell_is_said_plainly_and_queues_nothing(session, sessio
 
 
 async def test_unknown_or_switched_off_participants_and_unknown_reasons_are_refused(session, sessions, center, now):
-    person, _worker, _manager = await _people(session, center)
+    person, _worker, _manager = await worker_and_manager(session, center)
     with pytest.raises(NotFound):
         await _ask(sessions, 987_654, "tel", now)
     with pytest.raises(InvalidInput):
@@ -139,7 +124,7 @@ async def test_unknown_or_switched_off_participants_and_unknown_reasons_are_refu
 
 
 async def test_two_presses_at_once_tell_the_worker_once(session, sessions, center, now):
-    person, _worker, _manager = await _people(session, center)
+    person, _worker, _manager = await worker_and_manager(session, center)
 
     async def press():
         try:

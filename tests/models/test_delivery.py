@@ -9,7 +9,8 @@ from sqlmodel import select
 from locales import use_locale
 from models.services import delivery
 from models.services.outbox import OutMessage, enqueue, withdraw
-from models.tables import Center, OutboundMessage, OutboxStatus, Participant, Role, Staff, WorkUnit
+from models.tables import Center, OutboundMessage, OutboxStatus, Participant
+from tests.support.people import worker_and_manager
 
 
 async def _queue(session, center: Center, key: str, chat_id: int, now: datetime, *, due: timedelta = timedelta(0),
@@ -31,21 +32,6 @@ async def _row(sessions, row_id: int) -> OutboundMessage:
         row = await fresh.get(OutboundMessage, row_id)
         assert row is not None
         return row
-
-
-async def _people(session, center: Center, *, with_worker: bool = True) -> tuple[Participant, Staff, Staff]:
-    assert center.id is not None
-    unit = WorkUnit(center_id=center.id, name="무료빨래방")
-    worker = Staff(center_id=center.id, name="오지훈", role=Role.staff, telegram_user_id=9_100_000_010, locale="ko")
-    manager = Staff(center_id=center.id, name="강민호", role=Role.manager, telegram_user_id=9_100_000_011,
-                    locale="en")
-    session.add_all([unit, worker, manager])
-    await session.flush()
-    person = Participant(center_id=center.id, name="한순자", work_unit_id=unit.id,
-                         case_worker_id=worker.id if with_worker else None, telegram_user_id=9_200_000_010)
-    session.add(person)
-    await session.commit()
-    return person, worker, manager
 
 
 async def test_due_messages_come_in_due_order_and_skip_what_is_not_due(session, sessions, center, now):
@@ -160,7 +146,7 @@ async def test_recovery_after_a_crash_never_resends(session, sessions, center, n
 
 async def test_blocked_marks_the_participant_unreachable_and_tells_the_case_worker_once(session, sessions, center,
                                                                                       now):
-    person, worker, _manager = await _people(session, center)
+    person, worker, _manager = await worker_and_manager(session, center)
     assert person.telegram_user_id is not None
     first = await _queue(session, center, "n:1", person.telegram_user_id, now, participant_id=person.id)
     # A row queued without participant_id is matched by the chat (a private chat id is the user id).
@@ -190,7 +176,7 @@ async def test_blocked_marks_the_participant_unreachable_and_tells_the_case_work
 
 
 async def test_without_a_case_worker_the_managers_are_told(session, sessions, center, now):
-    person, _worker, manager = await _people(session, center, with_worker=False)
+    person, _worker, manager = await worker_and_manager(session, center, with_worker=False)
     async with sessions() as s:
         assert await delivery.mark_unreachable(session=s, participant_id=person.id, now=now)
         told = (await s.exec(select(OutboundMessage).where(OutboundMessage.kind == "system"))).all()
