@@ -19,9 +19,10 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from locales import N_, _, format_when
+from models.services.enrollment import center_timezone
 from models.services.errors import AlreadyRequested, Forbidden, InvalidInput, NobodyToTell, NotFound
 from models.services.staff_alerts import tell_staff
-from models.tables import Center, OutboundMessage, Participant
+from models.tables import OutboundMessage, Participant
 
 CONTACT = "contact"  # outbox kind
 # What a request can be about (the code a button carries), in the words staff read.
@@ -64,8 +65,7 @@ async def request_contact(
         raise NotFound("participant")
     if not participant.active:
         raise Forbidden("participant")
-    center = await session.get(Center, participant.center_id)
-    tz = center.timezone if center is not None else "Asia/Seoul"
+    tz = await center_timezone(session, participant.center_id)
     day = now.astimezone(ZoneInfo(tz)).date()
     key = contact_key(participant_id, reason, day)
     earlier = (await session.exec(
