@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 from babel import Locale
-from babel.dates import format_date, format_datetime, get_period_names
+from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -95,24 +95,19 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention
     return message
 
 
-# Korean as people write it: 3월 5일 (목) 오후 2:30. Babel's stock Korean formats print "PM" for the
-# period, so the period name is taken from CLDR (오전/오후) and set in by hand.
+# Korean as people write it: 3월 5일 (목) 오후 2:30. CLDR's day periods are not stable across Babel releases
+# (Korean "wide" 오전/오후 on 2.18, empty on 2.19, where the stock pattern then prints "AM 2:30" or "오후 2:30"),
+# so the period words and their place come from our own catalogs and the clock is written out here. Babel only
+# names the weekday and the month, with explicit patterns.
 _DATE_PATTERNS = {"ko": "M월 d일 (E)", "en": "EEE, MMM d"}
-_CLOCK_PATTERNS = {"ko": "h:mm", "en": "h:mm"}
-
-
-def _period(local: datetime, locale: str) -> str:
-    names = get_period_names(width="wide", context="format", locale=Locale.parse(locale))
-    return str(names["am" if local.hour < 12 else "pm"])
 
 
 def format_time(moment: datetime, tz: str = "Asia/Seoul") -> str:
     """A time for people: ``오후 2:30`` in Korean, ``2:30 PM`` in English."""
-    locale = _current.get()
     local = moment.astimezone(ZoneInfo(tz))
-    clock = format_datetime(local, _CLOCK_PATTERNS[locale], locale=Locale.parse(locale))
-    period = _period(local, locale)
-    return f"{period} {clock}" if locale == "ko" else f"{clock} {period}"
+    clock = f"{local.hour % 12 or 12}:{local.minute:02d}"
+    period = pgettext("time of day", "AM") if local.hour < 12 else pgettext("time of day", "PM")
+    return pgettext("time of day", "{clock} {period}").format(clock=clock, period=period)
 
 
 def format_day(day: date) -> str:
@@ -124,8 +119,7 @@ def format_day(day: date) -> str:
 def format_when(moment: datetime, tz: str = "Asia/Seoul") -> str:
     """A date and time for people: ``3월 5일 (목) 오후 2:30`` / ``Thu, Mar 5, 2:30 PM``."""
     local = moment.astimezone(ZoneInfo(tz))
-    sep = " " if _current.get() == "ko" else ", "
-    return f"{format_day(local.date())}{sep}{format_time(local, tz)}"
+    return pgettext("date and time", "{day}, {time}").format(day=format_day(local.date()), time=format_time(local, tz))
 
 
 @cache
