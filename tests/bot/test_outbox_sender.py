@@ -12,7 +12,6 @@ import asyncio
 import base64
 import itertools
 import random
-import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -387,7 +386,7 @@ async def test_the_chat_pacer_forgets_drained_chats():
 async def test_run_sends_at_once_when_woken_and_sleeps_until_the_next_due_row(sessions, center: Center):
     assert center.id is not None
     fake = FakeMessenger()
-    limits = SendLimits(max_idle=5.0)
+    limits = SendLimits(max_idle=600.0)  # far beyond any delay load can cause: waiting it out would show
     sender = OutboxSender(sessions, fake, limits=limits)
     stop = asyncio.Event()
     task = asyncio.create_task(sender.run(stop))
@@ -398,7 +397,7 @@ async def test_run_sends_at_once_when_woken_and_sleeps_until_the_next_due_row(se
     await queue(sessions, center.id, "now", 3001, datetime.now(UTC))
     sender.wake()
     await _until(lambda: fake.texts() == ["now"])
-    assert loop.time() - queued_at < 1.0
+    assert loop.time() - queued_at < limits.max_idle / 10  # woken, not waiting out max_idle
 
     due_in = 0.6
     queued_at = loop.time()
@@ -406,17 +405,17 @@ async def test_run_sends_at_once_when_woken_and_sleeps_until_the_next_due_row(se
     sender.wake()  # the sender learns of the row, then sleeps until it is due (not max_idle)
     await _until(lambda: "soon" in fake.texts())
     sent_after = [at for chat, at in fake.calls if chat == 3002][0] - queued_at
-    assert due_in - 0.05 <= sent_after < 2.0
+    assert due_in - 0.05 <= sent_after < limits.max_idle / 10  # not early; and not waiting out max_idle
 
     stop.set()
     await asyncio.wait_for(task, 2)
 
 
-async def _until(condition, within: float = 5.0) -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.01)
+async def _until(condition, within: float = 60.0) -> None:
+    """Wait for ``condition()``; ``within`` only guards against a hang, it is not a speed bound."""
+    async with asyncio.timeout(within):
+        while not condition():  # noqa: ASYNC110 - polls a fake that has no event to wait on
+            await asyncio.sleep(0.01)
 
 
 # --------------------------------------------------------------------------------------------
@@ -479,11 +478,10 @@ async def run_until(sender: OutboxSender, condition, within: float) -> None:
     stop = asyncio.Event()
     task = asyncio.create_task(sender.run(stop))
     try:
-        deadline = time.monotonic() + within
-        while not await condition():
-            assert not task.done(), task.exception()
-            assert time.monotonic() < deadline, "timed out"
-            await asyncio.sleep(0.02)
+        async with asyncio.timeout(within):  # a guard against a hang, not a speed bound
+            while not await condition():
+                assert not task.done(), task.exception()
+                await asyncio.sleep(0.02)
     finally:
         stop.set()
         await asyncio.wait_for(task, 5)
@@ -515,11 +513,9 @@ async def test_a_broadcast_to_300_people_keeps_every_telegram_limit(sessions, em
                           due_at=start, now=start)
         await session.commit()
     sender = OutboxSender(sessions, ptb)
-    began = time.monotonic()
 
-    await run_until(sender, lambda: nothing_waits(sessions), within=60)
+    await run_until(sender, lambda: nothing_waits(sessions), within=600)
 
-    elapsed = time.monotonic() - began
     assert emulator.violations == []
     assert len(emulator.sent_counts) == 300 and set(emulator.sent_counts.values()) == {1}
     async with sessions() as session:
@@ -529,8 +525,7 @@ async def test_a_broadcast_to_300_people_keeps_every_telegram_limit(sessions, em
     sends = sorted(r.at for r in emulator.requests("sendMessage"))
     in_any_second = max(sum(1 for t in sends[i:i + 40] if t - start_at < 1.0)
                         for i, start_at in enumerate(sends))
-    assert in_any_second <= 30
-    assert 300 / elapsed > 20  # close to the limit, not far below it
+    assert in_any_second <= 30  # the rate it reaches is a figure for bench/bench_broadcast.py, not a test
 
 
 async def test_a_forced_429_is_waited_out_before_that_chat_hears_again(sessions, center: Center, emulator, ptb):

@@ -6,7 +6,6 @@ import asyncio
 import datetime as dtm
 import socket
 import struct
-import time
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -474,10 +473,8 @@ async def test_ptb_faults(make_emu: EmuFactory, monkeypatch: pytest.MonkeyPatch)
         assert (await bot.send_message(12, "again")).text == "again"
 
         emu.hang_chat(13, 0.6)
-        started = time.monotonic()
-        with pytest.raises(telegram.error.TimedOut):
+        with pytest.raises(telegram.error.TimedOut):  # raised only if the client gave up before the answer
             await bot.send_message(13, "slow", read_timeout=0.2)
-        assert time.monotonic() - started < 0.55
         # the hung request is still carried out, like a slow Telegram: a "ghost" message
         ghost = await emu.wait_for_messages(13, 1, timeout=2.0)
         assert ghost[0].text == "slow"
@@ -604,21 +601,21 @@ async def test_long_poll_returns_as_soon_as_a_user_sends(
     make_emu: EmuFactory, http: aiohttp.ClientSession
 ) -> None:
     emu = await make_emu()
-    started = time.monotonic()
-    poll = asyncio.create_task(call(http, emu, "getUpdates", json={"timeout": 5}))
+    # The poll would hold for ten minutes: that it answers at all within the guard means the message woke it.
+    poll = asyncio.create_task(call(http, emu, "getUpdates", json={"timeout": 600}))
     await asyncio.sleep(0.1)
     assert not poll.done()
     emu.user_sends_text(8, "저요")
-    status, body = await asyncio.wait_for(poll, 2)
+    status, body = await asyncio.wait_for(poll, 60)
     assert status == 200 and body["result"][0]["message"]["text"] == "저요"
-    assert time.monotonic() - started < 1.5
 
-    # an empty long poll waits for its timeout
-    started = time.monotonic()
+    # an empty long poll waits for its timeout (a lower bound: load can only make it longer)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
     status, body = await call(
         http, emu, "getUpdates", json={"timeout": 0.3, "offset": body["result"][0]["update_id"] + 1}
     )
-    assert body["result"] == [] and time.monotonic() - started >= 0.25
+    assert body["result"] == [] and loop.time() - started >= 0.25
 
     # a second poller terminates the first one, like Telegram
     first = asyncio.create_task(call(http, emu, "getUpdates", json={"timeout": 5}))
