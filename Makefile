@@ -31,11 +31,10 @@ locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(STAMP)
 ## Compile the gettext catalogs (Korean, English).
 i18n: $(COMPILED)
 
-## Re-extract messages from the code and templates and merge them into the catalogs.
+## Re-extract messages from the code and templates, merge them into the catalogs, fill English, list what
+## Korean still lacks (write it in locales/ko/LC_MESSAGES/messages.po: the catalogs are the only source of text).
 i18n-extract: $(STAMP)
-	$(PYBABEL) extract -F locales/babel.cfg -k _ -k N_ -k gettext -k ngettext:1,2 -k pgettext:1c,2 \
-		--no-location --sort-output --project=hamkke -o locales/messages.pot .
-	$(PYBABEL) update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/python tools/i18n_sync.py
 
 ## Start the product: migrate, load the demo the first time, run (the sandbox when no token is set).
 run: $(STAMP) i18n

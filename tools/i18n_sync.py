@@ -1,13 +1,13 @@
-"""Keep the catalogs in step with the code: extract, merge, and fill Korean from pending translation files.
+"""Keep the catalogs in step with the code: extract, merge, and fill English where it is the msgid itself.
 
 Usage: ``.venv/bin/python tools/i18n_sync.py``. New msgids get their English msgstr (the msgid itself) in
-``en``; Korean comes from any ``locales/pending/*.py`` file defining ``KO = {msgid: 한국어, ...}``. Existing
-translations are kept. Prints what is still missing. Safe to run again at any time.
+``en``; Korean is written in ``locales/ko/LC_MESSAGES/messages.po`` itself (the catalogs are the only place
+user text lives). Existing translations are kept. Prints what is still missing. Safe to run again at any time.
 """
 
 from __future__ import annotations
 
-import runpy
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,15 +18,34 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
+CATALOGS = [ROOT / "locales" / "messages.pot"] + [ROOT / "locales" / loc / "LC_MESSAGES" / "messages.po"
+                                                 for loc in ("ko", "en")]
+# The extraction time changes on every run; keeping the old one spares every branch a merge conflict.
+_CREATION_DATE = re.compile(r'^"POT-Creation-Date: .*"$', re.MULTILINE)
+
+
+def _creation_dates() -> dict[Path, str]:
+    dates = {}
+    for path in CATALOGS:
+        found = _CREATION_DATE.search(path.read_text(encoding="utf-8")) if path.exists() else None
+        if found:
+            dates[path] = found.group(0)
+    return dates
+
+
+def _restore_creation_dates(dates: dict[Path, str]) -> None:
+    for path, line in dates.items():
+        text = path.read_text(encoding="utf-8")
+        path.write_text(_CREATION_DATE.sub(lambda _m, line=line: line, text, count=1), encoding="utf-8")
+
+
 def main() -> int:
+    dates = _creation_dates()
     subprocess.run([str(BIN / "pybabel"), "-q", "extract", "-F", "locales/babel.cfg", "-k", "_", "-k", "N_",
                     "-k", "gettext", "-k", "ngettext:1,2", "-k", "pgettext:1c,2", "--no-location",
                     "--sort-output", "--project=hamkke", "-o", "locales/messages.pot", "."], cwd=ROOT, check=True)
     subprocess.run([str(BIN / "pybabel"), "-q", "update", "-i", "locales/messages.pot", "-d", "locales",
                     "-D", "messages", "--no-fuzzy-matching", "--ignore-obsolete"], cwd=ROOT, check=True)
-    korean: dict[str, str] = {}
-    for pending in sorted((ROOT / "locales" / "pending").glob("*.py")):
-        korean.update(runpy.run_path(str(pending)).get("KO", {}))
     missing_total = 0
     for locale in ("ko", "en"):
         path = ROOT / "locales" / locale / "LC_MESSAGES" / "messages.po"
@@ -39,13 +58,9 @@ def main() -> int:
             message.flags.discard("fuzzy")
             translated = all(message.string) if isinstance(message.string, tuple) else bool(message.string)
             if translated:
-                if locale == "ko" and message.id in korean:
-                    message.string = korean[message.id]  # a pending file may correct a translation
                 continue
             if locale == "en":
                 message.string = message.id
-            elif message.id in korean:
-                message.string = korean[message.id]
             else:
                 missing.append(message.id)
         with path.open("wb") as fh:
@@ -53,6 +68,7 @@ def main() -> int:
         for msgid in missing:
             sys.stdout.write(f"{locale}: missing {msgid!r}\n")
         missing_total += len(missing)
+    _restore_creation_dates(dates)
     return 1 if missing_total else 0
 
 
