@@ -23,7 +23,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from bot.terminal import TerminalChat, run_terminal
 from locales import N_, _, current_locale, format_day, format_when, use_locale
 from models.services import centers, demo, health, invites, programs, target_admin
-from models.services.enrollment import center_timezone
+from models.services.centers import center_timezone
 from models.services.errors import DomainError, InvalidInput, NotFound
 from models.services.people import find_people_by_name
 from models.services.targets import TargetReport

@@ -19,13 +19,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.services import attendance_parser as parser
 from models.services.authz import Action, require
+from models.services.centers import center_zone
 from models.services.errors import InvalidInput, NotFound, SessionCancelled, SessionNotStarted
 from models.tables import (
     Attendance,
     AttendanceChange,
     AttendanceMethod,
     AttendanceStatus,
-    Center,
     Enrollment,
     EnrollmentStatus,
     Participant,
@@ -164,11 +164,6 @@ def _info(row: ProgramSession, program: Program) -> SessionInfo:
                        row.place or program.default_place, row.status == SessionStatus.cancelled)
 
 
-async def _center_tz(session: AsyncSession, center_id: int) -> ZoneInfo:
-    tz = (await session.exec(select(Center.timezone).where(Center.id == center_id))).first()
-    return ZoneInfo(tz or "Asia/Seoul")
-
-
 async def _load(session: AsyncSession, staff_id: int, session_id: int,
                 action: Action) -> tuple[Staff, ProgramSession, Program]:
     staff = await require(session=session, staff_id=staff_id, action=action)
@@ -281,7 +276,7 @@ async def todays_sessions(*, session: AsyncSession, staff_id: int, center_id: in
                           now: datetime) -> list[SessionChoice]:
     """Today's sessions (local time) whose attendance can be taken, earliest first."""
     await require(session=session, staff_id=staff_id, action=Action.record_attendance, center_id=center_id)
-    tz = await _center_tz(session, center_id)
+    tz = await center_zone(session, center_id)
     start, end = _day_bounds(now.astimezone(tz).date(), tz)
     return await _choices(session, center_id, start, end)
 
@@ -290,7 +285,7 @@ async def recent_sessions(*, session: AsyncSession, staff_id: int, center_id: in
                           days: int = 7, limit: int = 10) -> list[SessionChoice]:
     """Sessions of the last ``days`` days before today, newest first (for attendance taken late)."""
     await require(session=session, staff_id=staff_id, action=Action.record_attendance, center_id=center_id)
-    tz = await _center_tz(session, center_id)
+    tz = await center_zone(session, center_id)
     today_start, _end = _day_bounds(now.astimezone(tz).date(), tz)
     return await _choices(session, center_id, today_start - timedelta(days=days), today_start,
                           newest_first=True, limit=limit)
@@ -330,7 +325,7 @@ async def draft_from_message(*, session: AsyncSession, staff_id: int, center_id:
     """
     await require(session=session, staff_id=staff_id, action=Action.record_attendance, center_id=center_id)
     programs = await _program_names(session, center_id)
-    tz = await _center_tz(session, center_id)
+    tz = await center_zone(session, center_id)
     today = now.astimezone(tz).date()
     first_look = parser.parse_attendance(text, roster=(), programs=list(programs))
     if session_id is not None and first_look.program is not None:

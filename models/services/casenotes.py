@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import NoReturn
-from zoneinfo import ZoneInfo
 
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from locales import N_
 from models.services.authz import Action, can, require, require_case_access
+from models.services.centers import center_zone
 from models.services.consent import consent_status
 from models.services.crypto import FieldCipher
 from models.services.errors import ConsentRequired, Forbidden, InvalidInput, NotFound, ResidentNumberRefused
@@ -31,7 +31,6 @@ from models.tables import (
     AccessLog,
     CaseNote,
     CaseNoteKind,
-    Center,
     Participant,
     Staff,
     WorkUnit,
@@ -152,11 +151,6 @@ class SavedNote:
     participant: CaseParticipant
     kind: CaseNoteKind
     follow_up_on: date | None
-
-
-async def _center_tz(session: AsyncSession, center_id: int) -> ZoneInfo:
-    center = await session.get(Center, center_id)
-    return ZoneInfo(center.timezone if center is not None else "Asia/Seoul")
 
 
 def _log(session: AsyncSession, *, center_id: int, staff_id: int, participant_id: int | None,
@@ -307,7 +301,7 @@ async def add_case_note(
             grade = RiskGrade(_unseal(cipher, sealed_risk_grade))
         except ValueError as exc:
             raise InvalidInput("risk grade") from exc
-    today = now.astimezone(await _center_tz(session, center_id)).date()
+    today = now.astimezone(await center_zone(session, center_id)).date()
     if follow_up_on is not None and not today <= follow_up_on <= today + timedelta(days=FOLLOW_UP_MAX_DAYS):
         raise InvalidInput("follow-up date")
     if employed and note_kind != CaseNoteKind.employment:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from typing import Final
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
@@ -14,8 +15,21 @@ from models.services.errors import DomainError, InvalidInput, NotFound
 from models.services.fields import clean_line, one_of
 from models.tables import Center, Participant, Program, WorkUnit
 
+DEFAULT_TIMEZONE: Final = "Asia/Seoul"
 
-async def setup_center(*, session: AsyncSession, slug: str, name: str, timezone: str = "Asia/Seoul") -> Center:
+
+async def center_timezone(session: AsyncSession, center_id: int) -> str:
+    """The timezone the center shows times in: its row is the one source (set from the settings at start-up)."""
+    timezone = (await session.exec(select(Center.timezone).where(Center.id == center_id))).first()
+    return timezone or DEFAULT_TIMEZONE
+
+
+async def center_zone(session: AsyncSession, center_id: int) -> ZoneInfo:
+    """The center's timezone as a ``ZoneInfo``, for local days and clock times."""
+    return ZoneInfo(await center_timezone(session, center_id))
+
+
+async def setup_center(*, session: AsyncSession, slug: str, name: str, timezone: str = DEFAULT_TIMEZONE) -> Center:
     """The center with ``slug``, created if missing (running it twice changes nothing)."""
     center = (await session.exec(select(Center).where(Center.slug == slug))).first()
     if center is None:

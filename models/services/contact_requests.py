@@ -19,7 +19,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from locales import N_, _, format_when
-from models.services.enrollment import center_timezone
+from models.services.centers import center_timezone
 from models.services.errors import AlreadyRequested, Forbidden, InvalidInput, NobodyToTell, NotFound
 from models.services.staff_alerts import tell_staff
 from models.tables import OutboundMessage, Participant

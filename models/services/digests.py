@@ -28,12 +28,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from locales import format_time, render, use_locale
 from models.services import casenotes, lead_times
+from models.services.centers import center_timezone
 from models.services.holidays import holiday_name, holidays_between
 from models.services.outbox import OutMessage, enqueue
 from models.services.reminders import REMINDER
 from models.services.rsvp import reason_words
 from models.tables import (
-    Center,
     Enrollment,
     EnrollmentStatus,
     OutboundMessage,
@@ -118,15 +118,11 @@ def digest_key(day: date, staff_id: int) -> str:
     return f"digest:{day.isoformat()}:{staff_id}"
 
 
-async def _timezone(session: AsyncSession, center_id: int) -> str:
-    return (await session.exec(select(Center.timezone).where(Center.id == center_id))).first() or "Asia/Seoul"
-
-
 async def build_digest(*, session: AsyncSession, staff_id: int, day: date, now: datetime) -> Digest:
     """Gather the digest for ``staff_id`` on local ``day`` (names, counts and dates only)."""
     staff = await session.get(Staff, staff_id)
     assert staff is not None and staff.id is not None
-    tz = await _timezone(session, staff.center_id)
+    tz = await center_timezone(session, staff.center_id)
     zone = ZoneInfo(tz)
     start = datetime.combine(day, time(0), tzinfo=zone)
     digest = Digest(staff.id, staff.name, day, tz)
@@ -214,7 +210,7 @@ async def queue_daily_digests(
     *, session: AsyncSession, center_id: int, now: datetime, default_locale: str = "ko"
 ) -> int:
     """Queue today's digest for every active staff member on Telegram; nothing on weekends and holidays."""
-    tz = await _timezone(session, center_id)
+    tz = await center_timezone(session, center_id)
     day = now.astimezone(ZoneInfo(tz)).date()
     if not is_working_day(day):
         return 0

@@ -18,7 +18,7 @@ The rules:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,6 +29,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from locales import DEFAULT, _, format_when, use_locale
+from models.services.centers import center_timezone
 from models.services.consent import consent_status
 from models.services.errors import (
     ConsentRequired,
@@ -40,8 +41,8 @@ from models.services.errors import (
 )
 from models.services.outbox import OutButton, OutMessage, enqueue
 from models.services.reminders import plan_participant_reminders, withdraw_participant_reminders
+from models.services.staff_alerts import tell_case_worker
 from models.tables import (
-    Center,
     Enrollment,
     EnrollmentStatus,
     OutboundMessage,
@@ -50,7 +51,6 @@ from models.tables import (
     ProgramKind,
     ProgramSession,
     SessionStatus,
-    Staff,
 )
 
 HELD = (EnrollmentStatus.enrolled, EnrollmentStatus.waitlisted, EnrollmentStatus.completed)
@@ -453,31 +453,6 @@ async def cancel_enrollment(
 
 
 # --- telling people -----------------------------------------------------------------------------------------
-
-
-async def center_timezone(session: AsyncSession, center_id: int) -> str:
-    """The timezone the center shows times in."""
-    center = await session.get(Center, center_id)
-    return center.timezone if center is not None else "Asia/Seoul"
-
-
-async def tell_case_worker(
-    *, session: AsyncSession, participant: Participant, dedupe_key: str, kind: str,
-    compose: Callable[[], str], now: datetime, due_at: datetime | None = None,
-) -> bool:
-    """Queue a note for the participant's case worker, written in the worker's language (False: nobody to tell)."""
-    if participant.case_worker_id is None:
-        return False
-    staff = await session.get(Staff, participant.case_worker_id)
-    if staff is None or not staff.active or staff.telegram_user_id is None:
-        return False
-    with use_locale(staff.locale or DEFAULT):
-        text = compose()
-    return await enqueue(
-        session=session, center_id=participant.center_id, dedupe_key=dedupe_key, kind=kind,
-        chat_id=staff.telegram_user_id, message=OutMessage(text), due_at=due_at or now, staff_id=staff.id,
-        now=now,
-    )
 
 
 async def _announce_promotion(session: AsyncSession, program: Program, row: Enrollment, now: datetime) -> None:

@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from locales import N_, _, format_day
 from models.services.authz import Action, require
+from models.services.centers import center_zone
 from models.services.crypto import FieldCipher
 from models.services.errors import InvalidInput, NotFound
 from models.services.targets import measure_targets, program_progress
@@ -31,7 +32,6 @@ from models.tables import (
     Attendance,
     AttendanceMethod,
     AttendanceStatus,
-    Center,
     Enrollment,
     EnrollmentStatus,
     Participant,
@@ -106,11 +106,6 @@ def _bytes(book: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-async def _tz(session: AsyncSession, center_id: int) -> ZoneInfo:
-    center = await session.get(Center, center_id)
-    return ZoneInfo(center.timezone if center is not None else "Asia/Seoul")
-
-
 def _log_export(session: AsyncSession, *, center_id: int, staff_id: int, subject: str, object_id: int | None,
                 now: datetime) -> None:
     session.add(AccessLog(center_id=center_id, staff_id=staff_id, participant_id=None,
@@ -165,7 +160,7 @@ async def export_program_attendance(
     program = await session.get(Program, program_id)
     if program is None or program.center_id != center_id:
         raise NotFound("program")
-    tz = await _tz(session, center_id)
+    tz = await center_zone(session, center_id)
     sessions = list((
         await session.exec(
             select(ProgramSession).where(ProgramSession.program_id == program_id,
@@ -253,7 +248,7 @@ async def export_month_attendance(
     await require(session=session, staff_id=staff_id, action=Action.export_attendance, center_id=center_id)
     if not (2000 <= year <= 2100 and 1 <= month <= 12):
         raise InvalidInput("month")
-    tz = await _tz(session, center_id)
+    tz = await center_zone(session, center_id)
     start = datetime.combine(date(year, month, 1), time.min, tzinfo=tz)
     following = date(year + (month == 12), month % 12 + 1, 1)
     end = datetime.combine(following, time.min, tzinfo=tz)

@@ -17,9 +17,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from locales import N_, _
 from models.services.consent import ConsentStatus, consent_status, record_consent
-from models.services.enrollment import tell_case_worker
 from models.services.errors import ConsentRequired, InvalidInput, NotFound
 from models.services.reminders import plan_participant_reminders, withdraw_participant_reminders
+from models.services.staff_alerts import tell_case_worker
 from models.tables import ConsentKind, Participant
 
 QUIET_CHOICES: tuple[tuple[str, str], ...] = (("21:00", "08:00"), ("22:00", "07:00"), ("20:00", "09:00"),

@@ -30,20 +30,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import Enum
 from typing import Final
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.services import enrollment, reminders
-from models.services.centers import find_work_unit
+from models.services.centers import center_zone, find_work_unit
 from models.services.errors import DomainError, InvalidInput, NotFound
 from models.services.fields import clean_line
 from models.services.holidays import holiday_name
 from models.services.recurring import MAX_DAYS, MAX_SESSIONS, RecurringResult, generate_recurring_sessions
 from models.tables import (
-    Center,
     Enrollment,
     EnrollmentStatus,
     Program,
@@ -368,8 +366,7 @@ async def add_recurring_sessions(
         program = await _center_program(session, center_id, program_id, lock=False)
         if not program.active:
             raise NotFound("program")
-        tz = ZoneInfo((await session.exec(select(Center.timezone).where(Center.id == center_id))).first()
-                      or "Asia/Seoul")
+        tz = await center_zone(session, center_id)
     except DomainError:
         await session.rollback()
         raise

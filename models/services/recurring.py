@@ -12,15 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models.services.centers import center_zone
 from models.services.errors import InvalidInput, NotFound
 from models.services.holidays import holiday_name
 from models.services.reminders import plan_session_reminders
-from models.tables import Center, Program, ProgramSession
+from models.tables import Program, ProgramSession
 
 MAX_SESSIONS = 200
 MAX_DAYS = 3 * 366  # a series never reaches further than three years
@@ -58,8 +58,7 @@ async def generate_recurring_sessions(
     program = await session.get(Program, program_id)
     if program is None or program.id is None:
         raise NotFound("program")
-    tz = ZoneInfo((await session.exec(select(Center.timezone).where(Center.id == program.center_id))).first()
-                  or "Asia/Seoul")
+    tz = await center_zone(session, program.center_id)
     existing = {
         start for start in (await session.exec(
             select(ProgramSession.starts_at).where(ProgramSession.program_id == program.id))).all()

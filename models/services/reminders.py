@@ -29,10 +29,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from locales import _, format_when, use_locale
-from models.services import lead_times
-from models.services.outbox import OutButton, OutMessage, enqueue, revive
+from models.services import lead_times, meetings
+from models.services.centers import center_timezone
+from models.services.outbox import OutMessage, enqueue, revive
+from models.services.rsvp import rsvp_buttons
 from models.tables import (
-    Center,
     Consent,
     ConsentKind,
     Enrollment,
@@ -67,14 +68,6 @@ def cancellation_key(session_id: int, recipient: Recipient, version: int) -> str
     """The dedupe key of a cancellation notice (staff ids are marked with ``s``)."""
     who = f"{recipient.participant_id}" if recipient.participant_id is not None else f"s{recipient.staff_id}"
     return f"cancel:{session_id}:{who}:{version}"
-
-
-def rsvp_buttons(session_id: int) -> list[list[OutButton]]:
-    """The two answer buttons under a reminder (``rv:<id>:y`` 참석할게요 / ``rv:<id>:n`` 못 가요)."""
-    # Imported here: the RSVP service builds on enrollment, which calls back into this module.
-    from models.services import rsvp
-
-    return rsvp.rsvp_buttons(session_id)
 
 
 def reminder_version(row: ProgramSession) -> int:
@@ -184,11 +177,6 @@ def cancellation_message(*, row: ProgramSession, program: Program, tz: str, loca
         return OutMessage(text=text)
 
 
-async def _center_tz(session: AsyncSession, center_id: int) -> str:
-    tz = (await session.exec(select(Center.timezone).where(Center.id == center_id))).first()
-    return tz or "Asia/Seoul"
-
-
 async def _lock_sessions(session: AsyncSession, where: Sequence[object]) -> list[tuple[ProgramSession, Program]]:
     """Sessions (with their programs), locked for this transaction and read fresh from the database."""
     statement = (
@@ -263,8 +251,6 @@ async def _staff_recipients(session: AsyncSession, center_id: int) -> list[Recip
 def _wanted_for(row: ProgramSession, program: Program, recipients: list[Recipient], tz: str) -> dict[str, _Wanted]:
     """Every reminder the session should have now, past ones included (only future ones are ever queued,
     but a due row still waiting for the sender must not be taken back)."""
-    from models.services import meetings  # meetings builds on this module
-
     assert row.id is not None
     wanted: dict[str, _Wanted] = {}
     if row.status == SessionStatus.cancelled:
@@ -425,7 +411,7 @@ async def _plan_rows(
     if not rows:
         return total
     center_ids = {row.center_id for row, _program in rows}
-    zones = {cid: await _center_tz(session, cid) for cid in center_ids}
+    zones = {cid: await center_timezone(session, cid) for cid in center_ids}
     programs = [p for _row, p in rows if p.kind != ProgramKind.meeting and p.id is not None]
     people = await _participant_recipients(session, [p.id for p in programs if p.id is not None], participant_id)
     staff: dict[int, list[Recipient]] = {}
@@ -532,7 +518,7 @@ async def refresh_program_reminders(*, session: AsyncSession, program_id: int, n
     program = await session.get(Program, program_id)
     if program is None:
         return 0
-    tz = await _center_tz(session, program.center_id)
+    tz = await center_timezone(session, program.center_id)
     rows = (await session.exec(
         select(OutboundMessage, ProgramSession)
         .join(ProgramSession, col(ProgramSession.id) == col(OutboundMessage.session_id))

@@ -19,8 +19,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from locales import N_, _, format_when
+from models.services.centers import center_timezone
 from models.services.consent import consent_status
-from models.services.enrollment import center_timezone, tell_case_worker
 from models.services.errors import (
     ConsentRequired,
     DomainError,
@@ -32,6 +32,7 @@ from models.services.errors import (
     SessionPast,
 )
 from models.services.outbox import OutButton, withdraw
+from models.services.staff_alerts import tell_case_worker
 from models.tables import (
     Enrollment,
     EnrollmentStatus,

@@ -21,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from locales import _, format_when, use_locale
 from models.services import outbox, reminders
 from models.services.authz import Action, require
+from models.services.centers import center_timezone
 from models.services.errors import (
     HolidayNeedsConfirmation,
     InvalidInput,
@@ -33,7 +34,6 @@ from models.services.errors import (
 from models.services.holidays import is_holiday
 from models.services.outbox import OutMessage
 from models.tables import (
-    Center,
     Enrollment,
     EnrollmentStatus,
     Participant,
@@ -93,11 +93,6 @@ def _managed(row: ProgramSession, program: Program) -> ManagedSession:
     assert row.id is not None and program.id is not None
     return ManagedSession(row.id, program.id, program.short_name, row.starts_at, row.ends_at,
                           row.place or program.default_place, row.status == SessionStatus.cancelled, row.revision)
-
-
-async def _center_tz(session: AsyncSession, center_id: int) -> str:
-    tz = (await session.exec(select(Center.timezone).where(Center.id == center_id))).first()
-    return tz or "Asia/Seoul"
 
 
 # --- typed times ---------------------------------------------------------------------------------------------
@@ -269,7 +264,7 @@ async def suggested_times(*, session: AsyncSession, staff_id: int, program_id: i
                           now: datetime) -> list[datetime]:
     """Quick choices for a new session: a week after the program's last session, and the same time tomorrow."""
     program = await _program(session, staff_id, program_id)
-    tz = ZoneInfo(await _center_tz(session, program.center_id))
+    tz = ZoneInfo(await center_timezone(session, program.center_id))
     last = (await session.exec(
         select(ProgramSession).where(ProgramSession.program_id == program.id,
                                      ProgramSession.status == SessionStatus.scheduled)
@@ -303,7 +298,7 @@ async def _check_new_time(session: AsyncSession, program: Program, starts_at: da
         clash = clash.where(ProgramSession.id != ignore_session)
     if (await session.exec(clash)).first() is not None:
         raise SessionClash("clash")
-    local_day = starts_at.astimezone(ZoneInfo(await _center_tz(session, program.center_id))).date()
+    local_day = starts_at.astimezone(ZoneInfo(await center_timezone(session, program.center_id))).date()
     if not holiday_ok and is_holiday(local_day):
         raise HolidayNeedsConfirmation(local_day)
 
@@ -316,7 +311,7 @@ async def _tell_enrollees(session: AsyncSession, row: ProgramSession, program: P
                           now: datetime, expires_at: datetime, render: Callable[[str], str]) -> int:
     """Queue one message per enrolled participant who can be reached, each in their own language."""
     assert row.id is not None
-    tz = await _center_tz(session, row.center_id)
+    tz = await center_timezone(session, row.center_id)
     queued = 0
     for person in await _enrollees(session, program.id or 0):
         if person.telegram_user_id is None or person.unreachable_at is not None:

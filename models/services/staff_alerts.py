@@ -1,4 +1,5 @@
-"""Telling a participant's staff about them: their case worker, or every manager when they have none.
+"""Telling a participant's staff about them: their case worker, or every manager when they have none
+(``tell_staff``), or only the case worker (``tell_case_worker``).
 
 Used for what staff must hear about one participant (they blocked the bot, they are back, they asked to be
 called). Each message goes through the outbox in the reader's language, deduplicated by the caller's key.
@@ -13,7 +14,7 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from locales import use_locale
+from locales import DEFAULT, use_locale
 from models.services.outbox import OutMessage, enqueue
 from models.tables import Participant, Role, Staff, WorkUnit
 
@@ -66,3 +67,22 @@ async def tell_staff(
             now=now,
         ))
     return StaffTold(recipients=len(recipients), queued=queued, case_worker=to_worker)
+
+
+async def tell_case_worker(
+    *, session: AsyncSession, participant: Participant, dedupe_key: str, kind: str,
+    compose: Callable[[], str], now: datetime, due_at: datetime | None = None,
+) -> bool:
+    """Queue a note for the participant's case worker, written in the worker's language (False: nobody to tell)."""
+    if participant.case_worker_id is None:
+        return False
+    staff = await session.get(Staff, participant.case_worker_id)
+    if staff is None or not staff.active or staff.telegram_user_id is None:
+        return False
+    with use_locale(staff.locale or DEFAULT):
+        text = compose()
+    return await enqueue(
+        session=session, center_id=participant.center_id, dedupe_key=dedupe_key, kind=kind,
+        chat_id=staff.telegram_user_id, message=OutMessage(text), due_at=due_at or now, staff_id=staff.id,
+        now=now,
+    )

@@ -19,11 +19,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from locales import _, use_locale
+from models.services.centers import center_timezone
 from models.services.crypto import FieldCipher
 from models.services.outbox import OutMessage, enqueue
 from models.services.summary import build_weekly_summary, last_week_start, render_weekly_summary
 from models.services.summary_chart import HangulFontMissing, attendance_trend, render_attendance_chart
-from models.tables import Center, Role, Staff
+from models.tables import Role, Staff
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ async def queue_weekly_summaries(
     default_locale: str = "ko",
 ) -> SummaryQueued:
     """Queue last week's summary (text and chart) for every manager on Telegram, each in their language."""
-    tz = (await session.exec(select(Center.timezone).where(Center.id == center_id))).first() or "Asia/Seoul"
+    tz = await center_timezone(session, center_id)
     week_start = last_week_start(now=now, tz=tz)
     week = week_label(week_start)
     managers = await _managers(session, center_id)
