@@ -86,6 +86,7 @@ async def _prepare(url: str, people: int, due: datetime) -> tuple[int, float]:
             started = time.perf_counter()
             planned = await plan_session_reminders(session=session, session_id=row.id,
                                                    now=due - timedelta(minutes=1))
+            await session.commit()
             planning = time.perf_counter() - started
             assert planned.queued == people, planned
             return center.id, planning

@@ -28,9 +28,9 @@ class ConsentStatus:
 
 async def record_consent(
     *, session: AsyncSession, participant_id: int, kind: ConsentKind, granted: bool, now: datetime,
-    version: str = CONSENT_VERSION, commit: bool = True,
+    version: str = CONSENT_VERSION,
 ) -> Consent:
-    """Store one decision (granting, refusing or withdrawing) as a new row."""
+    """Store one decision (granting, refusing or withdrawing) as a new row, in the caller's transaction."""
     participant = await session.get(Participant, participant_id)
     if participant is None:
         raise ConsentRequired("no such participant")
@@ -39,8 +39,6 @@ async def record_consent(
         version=version, granted=granted, decided_at=now,
     )
     session.add(row)
-    if commit:
-        await session.commit()
     return row
 
 
@@ -70,18 +68,17 @@ async def join_with_consent(
     *, session: AsyncSession, center_id: int, invite_id: int, telegram_user_id: int, sensitive: bool, now: datetime,
 ) -> invites.InvitePreview:
     """A participant agreed to the general consent: bind their account and record both decisions at once."""
-    preview = await invites.redeem_invite(
+    preview = await invites.claim_invite(
         session=session, center_id=center_id, invite_id=invite_id, telegram_user_id=telegram_user_id, now=now,
-        commit=False,
     )
     assert preview.participant_id is not None
     await record_consent(
         session=session, participant_id=preview.participant_id, kind=ConsentKind.general,
-        granted=True, now=now, commit=False,
+        granted=True, now=now,
     )
     await record_consent(
         session=session, participant_id=preview.participant_id, kind=ConsentKind.sensitive,
-        granted=sensitive, now=now, commit=False,
+        granted=sensitive, now=now,
     )
     await session.commit()
     return preview
@@ -94,6 +91,7 @@ async def refuse_to_join(*, session: AsyncSession, center_id: int, invite_id: in
     await record_consent(
         session=session, participant_id=preview.participant_id, kind=ConsentKind.general, granted=False, now=now
     )
+    await session.commit()
 
 
 async def require_sensitive_consent(*, session: AsyncSession, participant_id: int) -> None:

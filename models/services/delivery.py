@@ -121,8 +121,14 @@ def _excluding(statement: Any, exclude_chats: Collection[int]) -> Any:
     return statement
 
 
-async def expire_overdue(*, session: AsyncSession, now: datetime, commit: bool = True) -> int:
+async def expire_overdue(*, session: AsyncSession, now: datetime) -> int:
     """Mark pending rows whose ``expires_at`` has passed as ``missed`` (too late to matter); returns how many."""
+    expired = await _expire_overdue(session, now)
+    await session.commit()
+    return expired
+
+
+async def _expire_overdue(session: AsyncSession, now: datetime) -> int:
     result = await session.exec(
         update(OutboundMessage)
         .where(
@@ -132,8 +138,6 @@ async def expire_overdue(*, session: AsyncSession, now: datetime, commit: bool =
         )
         .values(status=OutboxStatus.missed.value, last_error=EXPIRED, updated_at=now)
     )
-    if commit:
-        await session.commit()
     return int(result.rowcount or 0)
 
 
@@ -145,7 +149,7 @@ async def due_messages(
     Rows for ``exclude_chats`` (chats the sender must leave alone for now, e.g. after a 429) are skipped.
     Nothing is claimed: the sender claims each row with :func:`claim` right before sending it.
     """
-    await expire_overdue(session=session, now=now, commit=False)
+    await _expire_overdue(session, now)
     statement = (
         select(OutboundMessage)
         .where(
@@ -200,10 +204,15 @@ async def claim(*, session: AsyncSession, message_id: int, attempts: int, now: d
     return result.rowcount == 1
 
 
-async def _settle(
-    session: AsyncSession, message_id: int, claimed_at: datetime, values: dict[str, Any], *, commit: bool = True
-) -> bool:
-    """Move a row this sender claimed out of ``sending``; False when it is no longer ours to move."""
+async def _settle(session: AsyncSession, message_id: int, claimed_at: datetime, values: dict[str, Any]) -> bool:
+    """Move a row this sender claimed out of ``sending`` and commit; False when it is no longer ours to move."""
+    settled = await _move(session, message_id, claimed_at, values)
+    await session.commit()
+    return settled
+
+
+async def _move(session: AsyncSession, message_id: int, claimed_at: datetime, values: dict[str, Any]) -> bool:
+    """Move a row this sender claimed out of ``sending``, in the caller's transaction."""
     result = await session.exec(
         update(OutboundMessage)
         .where(
@@ -213,8 +222,6 @@ async def _settle(
         )
         .values(**values)
     )
-    if commit:
-        await session.commit()
     return result.rowcount == 1
 
 
@@ -275,9 +282,9 @@ async def mark_blocked(
     """The reader blocked the bot (403): the row is ``blocked`` for good, the participant becomes unreachable
     and their case worker is told (once), all in one transaction."""
     row = await session.get(OutboundMessage, message_id)
-    settled = await _settle(session, message_id, claimed_at, dict(
+    settled = await _move(session, message_id, claimed_at, dict(
         status=OutboxStatus.blocked.value, last_error=_clip(error or "blocked"), updated_at=now,
-    ), commit=False)
+    ))
     participant_id: int | None = None
     newly = False
     told = 0
@@ -368,7 +375,7 @@ async def mark_reachable(
         text=lambda who: _("✅ {who} gets messages from the bot again. Their reminders are back on.").format(
             who=who))
     await reminders.plan_participant_reminders(session=session, participant_id=participant_id, program_id=None,
-                                               now=now, commit=False)
+                                               now=now)
     await session.commit()
     return True
 

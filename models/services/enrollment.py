@@ -356,7 +356,7 @@ async def _fill_free_seats(session: AsyncSession, program: Program, now: datetim
         await _renumber_waitlist(session, program.id, now)
         for row in promoted:
             await plan_participant_reminders(session=session, participant_id=row.participant_id,
-                                             program_id=program.id, now=now, commit=False)
+                                             program_id=program.id, now=now)
             await _announce_promotion(session, program, row, now)
     return promoted
 
@@ -403,7 +403,7 @@ async def enroll(*, session: AsyncSession, participant_id: int, program_id: int,
             await _renumber_waitlist(session, program_id, now)
         else:  # signed up late: the reminders still to come are planned now, in the same transaction
             await plan_participant_reminders(session=session, participant_id=participant_id, program_id=program_id,
-                                             now=now, commit=False)
+                                             now=now)
         await session.commit()
         return row
     except DomainError:
@@ -442,7 +442,7 @@ async def cancel_enrollment(
         session.add(row)
         await session.flush()
         await withdraw_participant_reminders(session=session, participant_id=participant_id,
-                                             program_id=row.program_id, now=now, commit=False)
+                                             program_id=row.program_id, now=now)
         await _renumber_waitlist(session, program.id or 0, now)
         promoted = await _fill_free_seats(session, program, now) if previous == EnrollmentStatus.enrolled else []
         await session.commit()

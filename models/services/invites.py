@@ -233,12 +233,23 @@ async def _ensure_unbound(*, session: AsyncSession, telegram_user_id: int) -> No
 
 async def redeem_invite(
     *, session: AsyncSession, center_id: int, telegram_user_id: int, now: datetime,
-    code: str | None = None, invite_id: int | None = None, commit: bool = True,
+    code: str | None = None, invite_id: int | None = None,
 ) -> InvitePreview:
-    """Use the code once and bind ``telegram_user_id`` to its person. A second use raises ``InviteUsed``.
+    """Use the code once and bind ``telegram_user_id`` to its person. A second use raises ``InviteUsed``."""
+    preview = await claim_invite(session=session, center_id=center_id, telegram_user_id=telegram_user_id, now=now,
+                                 code=code, invite_id=invite_id)
+    await session.commit()
+    return preview
+
+
+async def claim_invite(
+    *, session: AsyncSession, center_id: int, telegram_user_id: int, now: datetime,
+    code: str | None = None, invite_id: int | None = None,
+) -> InvitePreview:
+    """Claim the code and bind ``telegram_user_id`` to its person, in the caller's transaction (which commits,
+    e.g. after recording consent, so both happen or neither).
 
     The code is claimed with a conditional update, so two people racing for one code cannot both win.
-    With ``commit=False`` the caller finishes the transaction (e.g. to record consent atomically).
     """
     preview = await peek_invite(session=session, center_id=center_id, code=code, invite_id=invite_id, now=now)
     await _ensure_unbound(session=session, telegram_user_id=telegram_user_id)
@@ -264,8 +275,6 @@ async def redeem_invite(
         await session.exec(
             update(Staff).where(col(Staff.id) == preview.staff_id).values(telegram_user_id=telegram_user_id)
         )
-    if commit:
-        await session.commit()
     return preview
 
 

@@ -2,7 +2,7 @@
 
 Every message that is not a direct reply goes through ``OutboundMessage``. Queuing is idempotent through the
 unique dedupe key (``reminder:{session}:{participant}:{kind}``): queuing the same key twice is a no-op.
-Callers queue inside their own transaction (``commit=False``) so the message exists iff their change does.
+Callers queue inside their own transaction (nothing here commits) so the message exists iff their change does.
 """
 
 from __future__ import annotations
@@ -73,7 +73,6 @@ async def enqueue(
     notice_id: int | None = None,
     session_id: int | None = None,
     now: datetime,
-    commit: bool = False,
 ) -> bool:
     """Queue ``message`` for ``chat_id`` at ``due_at``; False when ``dedupe_key`` was already queued."""
     values = dict(
@@ -86,12 +85,10 @@ async def enqueue(
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(OutboundMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
     result = await session.exec(statement)
-    if commit:
-        await session.commit()
     return bool(result.rowcount)
 
 
-async def withdraw(*, session: AsyncSession, dedupe_prefix: str, now: datetime, commit: bool = False) -> int:
+async def withdraw(*, session: AsyncSession, dedupe_prefix: str, now: datetime) -> int:
     """Withdraw pending messages whose key starts with ``dedupe_prefix`` (e.g. a rescheduled session's reminders).
 
     Only ``pending`` rows move (to ``withdrawn``): a row being sent or already sent is left as it is.
@@ -105,8 +102,6 @@ async def withdraw(*, session: AsyncSession, dedupe_prefix: str, now: datetime, 
         )
         .values(status=OutboxStatus.withdrawn.value, updated_at=now)
     )
-    if commit:
-        await session.commit()
     return int(result.rowcount or 0)
 
 

@@ -82,8 +82,7 @@ async def set_reminder_timing(
     participant.remind_evening_before, participant.remind_hours_before = evening_before, hours_before
     session.add(participant)
     await session.flush()
-    await plan_participant_reminders(session=session, participant_id=participant_id, program_id=None, now=now,
-                                     commit=False)  # re-plan what is queued to match the new choice
+    await plan_participant_reminders(session=session, participant_id=participant_id, program_id=None, now=now)  # re-plan what is queued to match the new choice
     await session.commit()
     return _prefs(participant)
 
@@ -98,8 +97,7 @@ async def set_quiet_hours(
     participant.quiet_start, participant.quiet_end = start, end
     session.add(participant)
     await session.flush()
-    await plan_participant_reminders(session=session, participant_id=participant_id, program_id=None, now=now,
-                                     commit=False)
+    await plan_participant_reminders(session=session, participant_id=participant_id, program_id=None, now=now)
     await session.commit()
     return _prefs(participant)
 
@@ -130,14 +128,13 @@ async def withdraw_consent(
         return before  # already withdrawn (a second tap): nothing new to record
     kinds = [ConsentKind.general, ConsentKind.sensitive] if kind == ConsentKind.general else [kind]
     rows = [
-        await record_consent(session=session, participant_id=participant_id, kind=k, granted=False, now=now,
-                             commit=False)
+        await record_consent(session=session, participant_id=participant_id, kind=k, granted=False, now=now)
         for k in kinds
     ]
     await session.flush()
     if kind == ConsentKind.general:  # no more reminders from now on
         await withdraw_participant_reminders(session=session, participant_id=participant_id, program_id=None,
-                                             now=now, commit=False)
+                                             now=now)
     note = _WITHDRAWN_NOTES[kind]
     await tell_case_worker(
         session=session, participant=participant, dedupe_key=f"consent:{rows[0].id}:{kind.value}:withdrawn",
@@ -157,11 +154,9 @@ async def grant_consent(
         raise ConsentRequired("general consent first")
     if (before.general if kind == ConsentKind.general else before.sensitive):
         return before
-    await record_consent(session=session, participant_id=participant_id, kind=kind, granted=True, now=now,
-                         commit=False)
+    await record_consent(session=session, participant_id=participant_id, kind=kind, granted=True, now=now)
     await session.flush()
     if kind == ConsentKind.general:  # reminders again for what they are signed up for
-        await plan_participant_reminders(session=session, participant_id=participant_id, program_id=None, now=now,
-                                         commit=False)
+        await plan_participant_reminders(session=session, participant_id=participant_id, program_id=None, now=now)
     await session.commit()
     return await consent_status(session=session, participant_id=participant_id)

@@ -89,6 +89,6 @@ async def generate_recurring_sessions(
     await session.flush()
     for row in result.created:
         assert row.id is not None
-        await plan_session_reminders(session=session, session_id=row.id, now=now, commit=False)
+        await plan_session_reminders(session=session, session_id=row.id, now=now)
     await session.commit()
     return result

@@ -436,24 +436,21 @@ async def _plan_rows(
 
 async def plan_session_reminders(
     *, session: AsyncSession, session_id: int, now: datetime, horizon: timedelta | None = PLANNING_HORIZON,
-    commit: bool = True,
 ) -> PlanResult:
-    """Re-plan one session's reminders after it was created, moved, edited or cancelled."""
+    """Re-plan one session's reminders after it was created, moved, edited or cancelled (flushes; the calling
+    use case commits)."""
     rows = await _lock_sessions(session, [ProgramSession.id == session_id])
     result = await _plan_rows(session, rows, now=now, horizon=horizon)
-    if commit:
-        await session.commit()
-    else:
-        await session.flush()
+    await session.flush()
     return result
 
 
 async def plan_participant_reminders(
     *, session: AsyncSession, participant_id: int, program_id: int | None, now: datetime,
-    horizon: timedelta | None = PLANNING_HORIZON, commit: bool = True,
+    horizon: timedelta | None = PLANNING_HORIZON,
 ) -> PlanResult:
     """Plan a participant's remaining reminders in one program (or all theirs): after enrolling late,
-    being promoted from the waitlist, or changing their reminder settings."""
+    being promoted from the waitlist, or changing their reminder settings (flushes; the caller commits)."""
     where: list[object] = [col(ProgramSession.starts_at) > now]
     if horizon is not None:
         where.append(col(ProgramSession.starts_at) <= now + horizon)
@@ -464,17 +461,15 @@ async def plan_participant_reminders(
         where.append(col(ProgramSession.program_id).in_(enrolled))
     rows = await _lock_sessions(session, where)
     result = await _plan_rows(session, rows, now=now, horizon=horizon, participant_id=participant_id)
-    if commit:
-        await session.commit()
-    else:
-        await session.flush()
+    await session.flush()
     return result
 
 
 async def withdraw_participant_reminders(
-    *, session: AsyncSession, participant_id: int, program_id: int | None, now: datetime, commit: bool = True
+    *, session: AsyncSession, participant_id: int, program_id: int | None, now: datetime
 ) -> int:
-    """Withdraw a participant's pending reminders (one program, or all): they cancelled or left."""
+    """Withdraw a participant's pending reminders (one program, or all): they cancelled or left (the caller
+    commits)."""
     statement = (
         update(OutboundMessage)
         .where(col(OutboundMessage.participant_id) == participant_id,
@@ -486,14 +481,11 @@ async def withdraw_participant_reminders(
         sessions_of_program = select(ProgramSession.id).where(ProgramSession.program_id == program_id)
         statement = statement.where(col(OutboundMessage.session_id).in_(sessions_of_program))
     result = await session.exec(statement)
-    if commit:
-        await session.commit()
     return int(result.rowcount or 0)
 
 
 async def reconcile_reminders(
     *, session: AsyncSession, center_id: int, now: datetime, horizon: timedelta = PLANNING_HORIZON,
-    commit: bool = True,
 ) -> PlanResult:
     """Make the outbox match the database for every session starting within ``horizon`` (idempotent)."""
     rows = await _lock_sessions(session, [
@@ -502,10 +494,7 @@ async def reconcile_reminders(
         col(ProgramSession.starts_at) <= now + horizon,
     ])
     result = await _plan_rows(session, rows, now=now, horizon=horizon)
-    if commit:
-        await session.commit()
-    else:
-        await session.flush()
+    await session.commit()
     return result
 
 

@@ -331,7 +331,7 @@ async def on_session_changed(*, session: AsyncSession, session_id: int, now: dat
     The reminder planner withdraws the pending reminders planned for the old time and plans new ones from
     the session as it is now. Runs inside the caller's transaction (the caller commits).
     """
-    await reminders.plan_session_reminders(session=session, session_id=session_id, now=now, commit=False)
+    await reminders.plan_session_reminders(session=session, session_id=session_id, now=now)
 
 
 async def add_session(*, session: AsyncSession, staff_id: int, program_id: int, starts_at: datetime,

@@ -87,7 +87,8 @@ async def queue(sessions, center_id: int, key: str, chat_id: int, when: datetime
                                          document=document),
                       due_at=when + timedelta(seconds=due),
                       expires_at=None if expires is None else when + timedelta(seconds=expires),
-                      participant_id=participant_id, now=when, commit=True)
+                      participant_id=participant_id, now=when)
+        await session.commit()
         row_id = (await session.exec(select(OutboundMessage.id).where(OutboundMessage.dedupe_key == key))).one()
         await session.commit()
     assert row_id is not None

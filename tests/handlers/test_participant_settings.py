@@ -194,8 +194,8 @@ async def _reminder(sessions, center_id: int, index: int, session_id: int, now) 
     async with sessions() as session:
         await enqueue(session=session, center_id=center_id, dedupe_key=f"test-reminder:{session_id}:{index}",
                       kind="reminder", chat_id=PARTICIPANT_ID_BASE + index,
-                      message=OutMessage("내일 수업이 있어요.", buttons=rsvp_buttons(session_id)), due_at=now, now=now,
-                      commit=True)
+                      message=OutMessage("내일 수업이 있어요.", buttons=rsvp_buttons(session_id)), due_at=now, now=now)
+        await session.commit()
 
 
 async def test_rsvp_from_a_reminder_in_korean(resident, sessions, demo, now):

@@ -20,7 +20,8 @@ async def _queue(session, center: Center, key: str, chat_id: int, now: datetime,
     await enqueue(session=session, center_id=center.id, dedupe_key=key, kind=kind, chat_id=chat_id,
                   message=OutMessage(text=f"message {key}"), due_at=now + due,
                   expires_at=None if expires is None else now + expires, participant_id=participant_id,
-                  notice_id=notice_id, now=now, commit=True)
+                  notice_id=notice_id, now=now)
+    await session.commit()
     row = (await session.exec(select(OutboundMessage).where(OutboundMessage.dedupe_key == key))).one()
     await session.commit()  # a read opens a transaction too (BEGIN IMMEDIATE on SQLite): end it
     assert row.id is not None
@@ -61,7 +62,8 @@ async def test_a_row_is_claimed_once_and_only_while_pending_and_due(session, ses
 
     withdrawn = await _queue(session, center, "reminder:9:1:2h", 1003, now)
     async with sessions() as s:
-        assert await withdraw(session=s, dedupe_prefix="reminder:9:", now=now, commit=True) == 1
+        assert await withdraw(session=s, dedupe_prefix="reminder:9:", now=now) == 1
+        await s.commit()
         assert not await delivery.claim(session=s, message_id=withdrawn, attempts=0, now=now)
 
 
@@ -79,7 +81,8 @@ async def test_settling_needs_the_claim_and_final_statuses_never_change(session,
         assert not await delivery.retry_later(session=s, message_id=row_id, claimed_at=now, retry_at=now,
                                               error="late", now=now)
         assert (await delivery.recover_interrupted(session=s, now=now, claimed_before=now)).interrupted == 0
-        assert await withdraw(session=s, dedupe_prefix="x", now=now, commit=True) == 0
+        assert await withdraw(session=s, dedupe_prefix="x", now=now) == 0
+        await s.commit()
     row = await _row(sessions, row_id)
     assert (row.status, row.telegram_message_id, row.sent_at, row.last_error) == (OutboxStatus.sent, 7, now, None)
 

@@ -14,7 +14,8 @@ from tests.support.scheduling import make_participant
 
 async def _queue(session, center, key: str, due, now) -> None:
     await enqueue(session=session, center_id=center.id, dedupe_key=key, kind="notice", chat_id=1,
-                  message=OutMessage("안내"), due_at=due, now=now, commit=True)
+                  message=OutMessage("안내"), due_at=due, now=now)
+    await session.commit()
 
 
 async def test_a_quiet_healthy_center(session, center, now):

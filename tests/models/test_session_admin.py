@@ -79,7 +79,8 @@ async def queue_reminder(session, session_id: int, participant_id: int, chat_id:
     await outbox.enqueue(session=session, center_id=center_id, dedupe_key=f"reminder:{session_id}:{participant_id}:evening:1",
                          kind="reminder", chat_id=chat_id, message=OutMessage("내일 회기가 있어요"),
                          due_at=now + timedelta(hours=3), participant_id=participant_id, session_id=session_id,
-                         now=now, commit=True)
+                         now=now)
+    await session.commit()
 
 
 async def test_adding_a_session_tells_the_enrolled_in_their_language(session, world, now):
