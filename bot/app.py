@@ -14,7 +14,7 @@ from bot.settings import Settings
 from handlers.dispatch import Dispatcher
 from handlers.types import HandlerConfig, Incoming, Reply
 from models.db import create_engine, session_factory
-from models.services.centers import setup_center
+from models.people.centers import setup_center
 
 
 @dataclass

@@ -25,9 +25,9 @@ from bot.delivery import Blocked, Rejected, RetryAfter, Transient
 from bot.outbox_sender import ChatPacer, OutboxSender, SendLimits, message_parts
 from bot.sandbox.emulator import BotApiEmulator
 from handlers.types import Reply
-from models.services import delivery
-from models.services.demo import load_demo
-from models.services.outbox import OutButton, OutMessage, enqueue
+from models.demo import load_demo
+from models.outbox import delivery
+from models.outbox.outbox import OutButton, OutMessage, enqueue
 from models.tables import Center, OutboundMessage, OutboxStatus, Participant, Role, Staff
 
 TOKEN = "123456:outbox-TEST"

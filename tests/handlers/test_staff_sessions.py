@@ -9,8 +9,9 @@ from sqlmodel import col, select
 
 from handlers.dispatch import Dispatcher
 from handlers.types import HandlerConfig
-from models.services import demo, outbox
-from models.services.outbox import OutMessage
+from models import demo
+from models.outbox import outbox
+from models.outbox.outbox import OutMessage
 from models.tables import ConversationState, OutboundMessage, Participant, Program, ProgramSession
 
 WORKER = demo.STAFF_ID_BASE + 2  # 오지훈

@@ -22,8 +22,8 @@ import pytest
 from sqlmodel import col, func, select
 
 from bot.sandbox.emulator import BotApiEmulator
-from models.services import reminders
-from models.services.crypto import FieldCipher
+from models.casework.crypto import FieldCipher
+from models.enrollment import reminders
 from models.tables import (
     Consent,
     ConsentKind,

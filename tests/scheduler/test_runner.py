@@ -14,8 +14,11 @@ from apscheduler.triggers.date import DateTrigger
 
 from bot.outbox_sender import OutboxSender, SendLimits
 from handlers.types import Reply
-from models.services import digests, outbox, reminders, scheduler_lock
-from models.services.outbox import OutMessage
+from models.enrollment import reminders
+from models.outbox import outbox
+from models.outbox.outbox import OutMessage
+from models.platform import scheduler_lock
+from models.reports import digests
 from models.tables import OutboxStatus
 from scheduler.config import SchedulerConfig
 from scheduler.runner import JOB_ARM, JOB_DIGEST, JOB_SUMMARY, JOB_WAKE, HamkkeScheduler, SchedulerRefused
