@@ -1,7 +1,8 @@
-"""Setting up a center, finding it again, and its work units (사업단)."""
+"""Setting up a center, finding it again, its timezone, and its work units (사업단)."""
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from dataclasses import dataclass
 from typing import Final
@@ -16,6 +17,7 @@ from models.platform.fields import clean_line, one_of
 from models.tables import Center, Participant, Program, WorkUnit
 
 DEFAULT_TIMEZONE: Final = "Asia/Seoul"
+log = logging.getLogger(__name__)
 
 
 async def center_timezone(session: AsyncSession, center_id: int) -> str:
@@ -37,6 +39,23 @@ async def setup_center(*, session: AsyncSession, slug: str, name: str, timezone:
         session.add(center)
         await session.commit()
     return center
+
+
+async def align_center_timezone(*, session: AsyncSession, center_id: int, timezone: str) -> str | None:
+    """Make the center's row say ``timezone`` (the deployment's ``HAMKKE_TIMEZONE``, at start-up), so the two
+    cannot drift: every use case reads the row. Returns the timezone it had when it changed (and logs the
+    change), None when they already agreed."""
+    center = await session.get(Center, center_id)
+    if center is None:
+        raise NotFound("center")
+    if center.timezone == timezone:
+        return None
+    previous = center.timezone
+    center.timezone = ZoneInfo(timezone).key  # an unknown name raises here, before anything is stored
+    session.add(center)
+    await session.commit()
+    log.warning("center %s: timezone changed from %s to %s (HAMKKE_TIMEZONE)", center.slug, previous, timezone)
+    return previous
 
 
 async def get_center(*, session: AsyncSession, slug: str) -> Center:
