@@ -33,8 +33,8 @@ from bot.outbox_sender import OutboxSender, SendLimits  # noqa: E402
 from bot.sandbox.emulator import BotApiEmulator  # noqa: E402
 from handlers.types import Reply  # noqa: E402
 from models.db import create_engine, session_factory  # noqa: E402
-from models.services.demo import load_demo  # noqa: E402
-from models.services.outbox import OutMessage, enqueue  # noqa: E402
+from models.demo import load_demo  # noqa: E402
+from models.outbox.outbox import OutMessage, enqueue  # noqa: E402
 from models.tables import OutboundMessage, OutboxStatus, Participant  # noqa: E402
 
 TOKEN = "123456:bench-broadcast"

@@ -36,10 +36,10 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 from bot import migrate  # noqa: E402
 from bot.sandbox.emulator import BotApiEmulator  # noqa: E402
+from models.casework.crypto import FieldCipher  # noqa: E402
 from models.db import create_engine, session_factory  # noqa: E402
-from models.services.centers import setup_center  # noqa: E402
-from models.services.crypto import FieldCipher  # noqa: E402
-from models.services.reminders import plan_session_reminders  # noqa: E402
+from models.enrollment.reminders import plan_session_reminders  # noqa: E402
+from models.people.centers import setup_center  # noqa: E402
 from models.tables import (  # noqa: E402
     Consent,
     ConsentKind,
@@ -86,6 +86,7 @@ async def _prepare(url: str, people: int, due: datetime) -> tuple[int, float]:
             started = time.perf_counter()
             planned = await plan_session_reminders(session=session, session_id=row.id,
                                                    now=due - timedelta(minutes=1))
+            await session.commit()
             planning = time.perf_counter() - started
             assert planned.queued == people, planned
             return center.id, planning

@@ -34,13 +34,13 @@ from sqlalchemy import delete  # noqa: E402
 
 from bot import migrate  # noqa: E402
 from locales import use_locale  # noqa: E402
+from models.casework.crypto import FieldCipher  # noqa: E402
 from models.db import create_engine, session_factory  # noqa: E402
-from models.services.centers import setup_center  # noqa: E402
-from models.services.crypto import FieldCipher  # noqa: E402
-from models.services.demo import TARGETS  # noqa: E402
-from models.services.summary import build_weekly_summary, last_week_start, render_weekly_summary  # noqa: E402
-from models.services.summary_chart import attendance_trend, render_attendance_chart  # noqa: E402
-from models.services.weekly_summary import queue_weekly_summaries  # noqa: E402
+from models.people.centers import setup_center  # noqa: E402
+from models.reports.plan_targets import TARGETS  # noqa: E402
+from models.reports.summary import build_weekly_summary, last_week_start, render_weekly_summary  # noqa: E402
+from models.reports.summary_chart import attendance_trend, render_attendance_chart  # noqa: E402
+from models.reports.weekly_summary import queue_weekly_summaries  # noqa: E402
 from models.tables import (  # noqa: E402
     Attendance,
     AttendanceStatus,

@@ -14,7 +14,7 @@ from bot.settings import Settings
 from handlers.dispatch import Dispatcher
 from handlers.types import HandlerConfig, Incoming, Reply
 from models.db import create_engine, session_factory
-from models.services.centers import setup_center
+from models.people.centers import align_center_timezone, center_timezone, setup_center
 
 
 @dataclass
@@ -35,16 +35,20 @@ class App:
 
 @asynccontextmanager
 async def open_app(settings: Settings, *, bot_username: str | None = None) -> AsyncIterator[App]:
-    """Connect to the (already migrated) database and make sure the configured center exists."""
+    """Connect to the (already migrated) database and make sure the configured center exists, in the configured
+    timezone."""
     engine = create_engine(settings.database_url)
     try:
         sessions = session_factory(engine)
         async with sessions() as session:
             center = await setup_center(session=session, slug=settings.center_slug, name=settings.center_name,
                                         timezone=settings.timezone)
-        assert center.id is not None
+            assert center.id is not None
+            # The center's row is the one timezone source: set it from the settings when they differ (logged).
+            await align_center_timezone(session=session, center_id=center.id, timezone=settings.timezone)
+            timezone = await center_timezone(session, center.id)
         config = HandlerConfig(center_id=center.id, bot_username=bot_username or settings.bot_username,
-                               timezone=settings.timezone, default_locale=settings.default_locale,
+                               timezone=timezone, default_locale=settings.default_locale,
                                cipher=settings.cipher())
         yield App(settings, engine, sessions, Dispatcher(config), center.id)
     finally:

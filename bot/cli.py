@@ -22,11 +22,15 @@ from bot.app import App, open_app
 from bot.settings import Settings, SettingsError, load_settings
 from bot.terminal import TerminalChat, run_terminal
 from locales import N_, _, current_locale, format_day, format_when, use_locale
-from models.services import centers, demo, health, invites, programs, target_admin
-from models.services.enrollment import center_timezone
-from models.services.errors import DomainError, InvalidInput, NotFound
-from models.services.people import find_people_by_name
-from models.services.targets import TargetReport
+from models import demo
+from models.people import centers, invites
+from models.people.centers import center_timezone
+from models.people.people import find_people_by_name
+from models.platform import health
+from models.platform.errors import DomainError, InvalidInput, NotFound
+from models.programs import programs
+from models.reports import target_admin
+from models.reports.targets import TargetReport
 from models.tables import ProgramKind, Role
 from models.tables.programs import TargetCategory
 
@@ -158,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "keygen":
-        from models.services.crypto import FieldCipher
+        from models.casework.crypto import FieldCipher
 
         _out(FieldCipher.generate_key().decode())
         return 0

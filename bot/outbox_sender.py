@@ -5,7 +5,7 @@ broadcast or a reminder wave cannot hold up an answer. Each row goes: claim (a c
 → send (no transaction open, so SQLite's write lock is free while we wait for Telegram) → settle in a new
 short transaction. Exactly one send is in flight at a time: a crash can leave at most one row whose fate is
 unknown, and start-up recovery marks it ``failed``/"interrupted" instead of resending it (see
-:mod:`models.services.delivery` for the rule).
+:mod:`models.outbox.delivery` for the rule).
 
 Pacing (Telegram's published limits, with a small safety margin so network jitter never crosses them):
 
@@ -48,9 +48,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery import Blocked, DeliveryError, Messenger, Rejected, RetryAfter, Transient
 from handlers.types import TEXT_MAX_CHARS, Attachment, Button, Reply
-from models.services import delivery
-from models.services.delivery import DueMessage
-from models.services.outbox import OutMessage
+from models.outbox import delivery
+from models.outbox.delivery import DueMessage
+from models.outbox.outbox import OutMessage
 
 logger = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from bot.telegram import Transport, make_transport
 from bot.webhook import WebhookServer
 from handlers.types import Incoming
 from locales import N_, _, normalize, use_locale
-from models.services.directory import StaffMenuAccount, find_staff_menu_account, list_staff_menu_accounts
+from models.people.directory import StaffMenuAccount, find_staff_menu_account, list_staff_menu_accounts
 from models.tables import Role
 from scheduler.config import SchedulerConfig
 from scheduler.runner import HamkkeScheduler, SchedulerRefused

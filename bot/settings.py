@@ -14,7 +14,7 @@ from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from models.services.crypto import FieldCipher
+from models.casework.crypto import FieldCipher
 
 TOKEN_RE = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
 PLACEHOLDERS = {"changeme", "change-me", "your-token", "token", "xxx", "secret", ""}

@@ -33,8 +33,7 @@ from handlers.common import (
 from handlers.router import Ctx, Router, normalize_words
 from handlers.types import Button, Reply
 from locales import SUPPORTED, _, format_day, translations
-from models.services import conversation
-from models.services.casenotes import (
+from models.casework.casenotes import (
     KIND_LABELS,
     NOTE_MAX_CHARS,
     RISK_LABELS,
@@ -45,17 +44,18 @@ from models.services.casenotes import (
     case_participant,
     find_case_participants,
     follow_up_choices,
-    looks_like_resident_number,
     my_caseload,
-    parse_day,
     prepare_case_note,
     read_case_notes,
     seal_note_text,
     seal_risk_grade,
 )
-from models.services.conversation import State
-from models.services.crypto import FieldCipher
-from models.services.errors import ConsentRequired, Forbidden, InvalidInput, NotFound, ResidentNumberRefused
+from models.casework.crypto import FieldCipher
+from models.people import conversation
+from models.people.conversation import State
+from models.platform.errors import ConsentRequired, Forbidden, InvalidInput, NotFound, ResidentNumberRefused
+from models.platform.resident_numbers import looks_like_resident_number
+from models.platform.typed_dates import parse_day
 from models.tables import CaseNoteKind
 
 router = Router()

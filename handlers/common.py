@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from handlers.types import Reply
 from locales import N_, _
-from models.services.errors import DomainError
-from models.services.people import Identity
+from models.people.people import Identity
+from models.platform.errors import DomainError
 
 # Menu labels are msgids: translated when shown, matched in every language when typed or tapped.
 # participants

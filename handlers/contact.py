@@ -12,8 +12,8 @@ from handlers.common import main_menu
 from handlers.router import Ctx, Router
 from handlers.types import Button, Reply
 from locales import N_, _
-from models.services.contact_requests import request_contact
-from models.services.errors import AlreadyRequested, NobodyToTell
+from models.casework.contact_requests import request_contact
+from models.platform.errors import AlreadyRequested, NobodyToTell
 
 router = Router()
 

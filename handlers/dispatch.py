@@ -12,11 +12,11 @@ from handlers.registry import build_router
 from handlers.router import Ctx, Route, Router
 from handlers.types import HandlerConfig, Incoming, Reply
 from locales import _, normalize, use_locale
-from models.services.conversation import get_state
-from models.services.delivery import mark_reachable
-from models.services.errors import DomainError
-from models.services.people import Identity, find_identity
-from models.services.updates import claim_update
+from models.enrollment.reachable import mark_reachable
+from models.people.conversation import get_state
+from models.people.people import Identity, find_identity
+from models.platform.errors import DomainError
+from models.platform.updates import claim_update
 
 log = logging.getLogger(__name__)
 

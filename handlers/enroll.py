@@ -7,8 +7,7 @@ from handlers.common import ENROLL, menu_reply
 from handlers.router import Ctx, Router
 from handlers.types import Button, Reply
 from locales import N_, _, format_when
-from models.services import conversation
-from models.services.enrollment import (
+from models.enrollment.enrollment import (
     ProgramOffer,
     cancel_enrollment,
     enroll,
@@ -17,8 +16,9 @@ from models.services.enrollment import (
     open_programs,
     program_offer,
 )
-from models.services.errors import ConsentRequired, EnrollmentClosed, Forbidden, InvalidInput, NotFound
-from models.services.preferences import reminder_prefs
+from models.enrollment.preferences import reminder_prefs
+from models.people import conversation
+from models.platform.errors import ConsentRequired, EnrollmentClosed, Forbidden, InvalidInput, NotFound
 from models.tables import EnrollmentStatus, ProgramKind
 
 router = Router()

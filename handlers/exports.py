@@ -9,8 +9,8 @@ from handlers.common import EXPORT
 from handlers.router import Ctx, Router
 from handlers.types import Attachment, Button, Reply
 from locales import _
-from models.services.errors import Forbidden, NotFound
-from models.services.exports import (
+from models.platform.errors import Forbidden, NotFound
+from models.reports.exports import (
     ExportFile,
     export_month_attendance,
     export_program_attendance,

@@ -8,8 +8,8 @@ from handlers.reminders import participant_settings
 from handlers.router import Ctx, Router
 from handlers.types import Button, Reply
 from locales import N_, _, use_locale
-from models.services import conversation, people
-from models.services.errors import InvalidInput
+from models.people import conversation, people
+from models.platform.errors import InvalidInput
 
 router = Router()
 

@@ -6,7 +6,7 @@ from handlers.common import MY_ATTENDANCE, menu_reply
 from handlers.router import Ctx, Router
 from handlers.types import Button, Reply
 from locales import _
-from models.services.attendance_summary import ProgramAttendance, my_attendance
+from models.attendance.attendance_summary import ProgramAttendance, my_attendance
 
 router = Router()
 

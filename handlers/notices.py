@@ -12,11 +12,7 @@ from handlers.common import NOTICE, menu_reply
 from handlers.router import Ctx, Router
 from handlers.types import Button, Reply
 from locales import _, format_day, format_when
-from models.services import conversation
-from models.services.casenotes import looks_like_resident_number
-from models.services.conversation import State
-from models.services.errors import InvalidInput, NotFound, ResidentNumberRefused
-from models.services.notices import (
+from models.outbox.notices import (
     NoticeDelivery,
     NoticePreview,
     audience_choices,
@@ -32,6 +28,10 @@ from models.services.notices import (
     sent_notices,
     set_notice_audience,
 )
+from models.people import conversation
+from models.people.conversation import State
+from models.platform.errors import InvalidInput, NotFound, ResidentNumberRefused
+from models.platform.resident_numbers import looks_like_resident_number
 from models.tables import NoticeAudience, NoticeStatus
 
 router = Router()

@@ -12,9 +12,7 @@ from handlers.contact import contact_button
 from handlers.router import Ctx, Router
 from handlers.types import Button, Reply
 from locales import N_, _, current_locale, format_time, render
-from models.services import consent, people
-from models.services.errors import ConsentRequired
-from models.services.preferences import (
+from models.enrollment.preferences import (
     QUIET_CHOICES,
     TIMINGS,
     ReminderPrefs,
@@ -24,6 +22,8 @@ from models.services.preferences import (
     set_reminder_timing,
     withdraw_consent,
 )
+from models.people import consent, people
+from models.platform.errors import ConsentRequired
 from models.tables import ConsentKind
 
 router = Router()

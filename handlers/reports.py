@@ -10,8 +10,8 @@ from handlers.common import SUMMARY, TARGETS, menu_reply
 from handlers.router import Ctx, Router
 from handlers.types import Button, Reply
 from locales import N_, _, format_day, render
-from models.services.summary import build_weekly_summary, last_week_start, render_weekly_summary
-from models.services.targets import TargetReport, target_report
+from models.reports.summary import build_weekly_summary, last_week_start, render_weekly_summary
+from models.reports.targets import TargetReport, target_report
 
 router = Router()
 

@@ -12,8 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.types import HandlerConfig, Incoming, Reply
 from locales import SUPPORTED, translations
-from models.services.conversation import State
-from models.services.people import Identity
+from models.people.conversation import State
+from models.people.people import Identity
 
 PAYLOAD_RE = re.compile(r"^[a-z]{1,8}(?::[A-Za-z0-9_.-]{1,20}){0,4}$")
 

@@ -1,6 +1,6 @@
 """RSVP from a reminder's buttons: 참석할게요 / 못 가요, then why (아파요 / 일이 생겼어요 / 기타).
 
-Payloads (shared with the scheduler's reminders, see ``models/services/rsvp.py``): ``rv:<session_id>:y|n``
+Payloads (shared with the scheduler's reminders, see ``models/enrollment/rsvp.py``): ``rv:<session_id>:y|n``
 and ``rr:<session_id>:sick|busy|other``. Every press is re-checked: the presser must be enrolled in that
 session's program, and the session must still be coming and not cancelled.
 """
@@ -11,7 +11,8 @@ from handlers.enroll import consent_needed_reply, object_id
 from handlers.router import Ctx, Router
 from handlers.types import Button, Reply
 from locales import _, format_when
-from models.services.errors import (
+from models.enrollment.rsvp import REASONS, answer_rsvp, reason_buttons
+from models.platform.errors import (
     ConsentRequired,
     DomainError,
     Forbidden,
@@ -20,7 +21,6 @@ from models.services.errors import (
     SessionCancelled,
     SessionPast,
 )
-from models.services.rsvp import REASONS, answer_rsvp, reason_buttons
 
 router = Router()
 

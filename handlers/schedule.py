@@ -10,9 +10,9 @@ from handlers.common import SCHEDULE, TODAY, menu_reply
 from handlers.router import Ctx, Router
 from handlers.types import Button, Reply
 from locales import N_, _, current_locale, format_day, format_time, format_when
-from models.services.holidays import holiday_name, holidays_between
-from models.services.rsvp import rsvp_buttons
-from models.services.schedule import (
+from models.enrollment.rsvp import rsvp_buttons
+from models.platform.holidays import holiday_name, holidays_between
+from models.programs.schedule import (
     PERIODS,
     SessionView,
     center_sessions_between,

@@ -10,9 +10,9 @@ from handlers.router import Ctx, Router
 from handlers.staff_attendance import private_only
 from handlers.types import Button, Reply
 from locales import N_, _
-from models.services import staff_admin
-from models.services.errors import Forbidden, NotFound
-from models.services.staff_admin import StaffEntry
+from models.people import staff_admin
+from models.people.staff_admin import StaffEntry
+from models.platform.errors import Forbidden, NotFound
 
 router = Router()
 

@@ -13,8 +13,8 @@ from handlers.common import RECORD_ATTENDANCE, menu_reply
 from handlers.router import Ctx, Router, normalize_words
 from handlers.types import Button, Reply
 from locales import N_, SUPPORTED, _, format_time, format_when, translations
-from models.services import attendance, conversation
-from models.services.attendance import (
+from models.attendance import attendance
+from models.attendance.attendance import (
     STATUS_ORDER,
     AttendancePreview,
     MessageDraft,
@@ -22,8 +22,9 @@ from models.services.attendance import (
     SessionInfo,
     SessionRoster,
 )
-from models.services.conversation import State
-from models.services.errors import InvalidInput, NotFound, SessionCancelled, SessionNotStarted
+from models.people import conversation
+from models.people.conversation import State
+from models.platform.errors import InvalidInput, NotFound, SessionCancelled, SessionNotStarted
 from models.tables import AttendanceMethod, AttendanceStatus
 
 router = Router()

@@ -14,9 +14,9 @@ from handlers.router import Ctx, Router
 from handlers.staff_attendance import private_only
 from handlers.types import Button, Reply
 from locales import _, current_locale, format_day, format_when
-from models.services import conversation, session_admin
-from models.services.conversation import State
-from models.services.errors import (
+from models.people import conversation
+from models.people.conversation import State
+from models.platform.errors import (
     HolidayNeedsConfirmation,
     InvalidInput,
     NotFound,
@@ -25,7 +25,8 @@ from models.services.errors import (
     SessionPast,
     TimeInPast,
 )
-from models.services.holidays import holiday_name
+from models.platform.holidays import holiday_name
+from models.programs import session_admin
 
 router = Router()
 

@@ -6,9 +6,9 @@ from handlers.common import main_menu, menu_reply, not_invited_text
 from handlers.router import Ctx, Router
 from handlers.types import Button, Reply
 from locales import _, render
-from models.services import consent, conversation, invites
-from models.services.conversation import State
-from models.services.people import find_identity
+from models.people import consent, conversation, invites
+from models.people.conversation import State
+from models.people.people import find_identity
 from models.tables import InviteRole
 
 router = Router()

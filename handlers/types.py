@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from models.services.crypto import FieldCipher
+from models.casework.crypto import FieldCipher
 
 CALLBACK_DATA_MAX_BYTES = 64  # Telegram's limit on callback data
 TEXT_MAX_CHARS = 4096  # Telegram's limit on one message

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 from typing import Any
 
-from models.services.crypto import FieldCipher
-from models.services.reminders import PLANNING_HORIZON
-from models.services.retention import RetentionPolicy
-from models.services.scheduler_lock import DEFAULT_TTL
+from models.casework.crypto import FieldCipher
+from models.enrollment.reminders import PLANNING_HORIZON
+from models.platform.retention import RetentionPolicy
+from models.platform.scheduler_lock import DEFAULT_TTL
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

@@ -39,8 +39,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from models.services import delivery, digests, reminders, retention, scheduler_lock, weekly_summary
-from models.services.scheduler_lock import LeaseHeld, LeaseLost
+from models.enrollment import reminders
+from models.outbox import delivery
+from models.platform import retention, scheduler_lock
+from models.platform.scheduler_lock import LeaseHeld, LeaseLost
+from models.reports import digests, weekly_summary
 from scheduler.config import SchedulerConfig
 from scheduler.queries import center_ids, next_due_after
 

@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import migrate
 from models.db import create_engine, session_factory
-from models.services.centers import setup_center
+from models.people.centers import setup_center
 from models.tables import Center
 from tests.support.pg import PgServer, find_bin, server_from_env, start_server
 

@@ -37,9 +37,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.sandbox.emulator import BotApiEmulator, EmulatorEvent, SentMessage
-from models.services import invites
-from models.services.directory import list_bound_accounts
-from models.services.errors import DomainError
+from models.people import invites
+from models.people.directory import list_bound_accounts
+from models.platform.errors import DomainError
 from models.tables import Role
 
 __all__ = ["STATIC_DIR", "WebSandbox", "event_payload", "is_sandbox_chat", "make_web_app"]

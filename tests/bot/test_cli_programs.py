@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from locales import format_when, use_locale
-from models.services.holidays import holiday_name
+from models.platform.holidays import holiday_name
 from tests.support.cli import copy_of, prepared_demo
 
 NAME = '주민기초교육 "희망키우기" 4기'

@@ -24,9 +24,9 @@ from bot.delivery import Blocked, Rejected, RetryAfter, Transient
 from bot.outbox_sender import ChatPacer, OutboxSender, SendLimits, message_parts
 from bot.sandbox.emulator import BotApiEmulator
 from handlers.types import Reply
-from models.services import delivery
-from models.services.demo import load_demo
-from models.services.outbox import OutButton, OutMessage, enqueue
+from models.demo import load_demo
+from models.outbox import delivery
+from models.outbox.outbox import OutButton, OutMessage, enqueue
 from models.tables import Center, OutboundMessage, OutboxStatus, Participant, Role, Staff
 
 TOKEN = "123456:outbox-TEST"
@@ -86,7 +86,8 @@ async def queue(sessions, center_id: int, key: str, chat_id: int, when: datetime
                                          document=document),
                       due_at=when + timedelta(seconds=due),
                       expires_at=None if expires is None else when + timedelta(seconds=expires),
-                      participant_id=participant_id, now=when, commit=True)
+                      participant_id=participant_id, now=when)
+        await session.commit()
         row_id = (await session.exec(select(OutboundMessage.id).where(OutboundMessage.dedupe_key == key))).one()
         await session.commit()
     assert row_id is not None

@@ -25,7 +25,7 @@ from bot.sandbox.emulator import BotApiEmulator, Limits, SentMessage
 from bot.settings import load_settings
 from bot.telegram import TRANSPORTS
 from handlers.types import Incoming
-from models.services import consent, invites
+from models.people import consent, invites
 
 TOKEN = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"  # the shape of a real token (the settings check it)
 WEBHOOK_SECRET = "e2e-webhook-secret_0123456789"

@@ -14,9 +14,10 @@ from sqlmodel import select
 
 from bot.runner import MANAGER_COMMANDS, STAFF_COMMANDS
 from bot.sandbox.emulator import ApiError
+from models import demo
 from models.db import create_engine, session_factory
-from models.services import demo, invites, staff_admin
-from models.services.demo import PARTICIPANT_ID_BASE, STAFF_ID_BASE
+from models.demo import PARTICIPANT_ID_BASE, STAFF_ID_BASE
+from models.people import invites, staff_admin
 from models.tables import Role, Staff
 from tests.e2e.conftest import LiveBot
 

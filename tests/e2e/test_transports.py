@@ -21,7 +21,7 @@ from bot.telegram.common import KeyedLocks, Outgoing, ReplySender, edit_plan, pl
 from bot.webhook import SECRET_HEADER
 from handlers.types import Attachment, Button, Incoming, Reply
 from locales import _, use_locale
-from models.services.outbox import OutButton, OutMessage, enqueue
+from models.outbox.outbox import OutButton, OutMessage, enqueue
 from models.tables import Consent, OutboundMessage, Participant, ProcessedUpdate
 from tests.e2e.conftest import WEBHOOK_SECRET, LiveBot
 from tests.sandbox.test_emulator import tiny_png

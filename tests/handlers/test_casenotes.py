@@ -10,10 +10,10 @@ from sqlmodel import select
 
 from handlers.dispatch import Dispatcher
 from handlers.types import HandlerConfig, Incoming
-from models.services import demo
-from models.services.crypto import FieldCipher
+from models import demo
+from models.casework.crypto import FieldCipher
 from models.tables import AccessLog, CaseNote, ConversationState, Participant
-from tests.models.test_casenotes import assert_not_stored_in_plaintext
+from tests.models.casework.test_casenotes import assert_not_stored_in_plaintext
 
 WORKER = demo.STAFF_ID_BASE + 2  # 오지훈, case worker of participants 0, 4, 8, …
 OTHER_WORKER = demo.STAFF_ID_BASE + 3  # 임하늘, case worker of participants 1, 5, 9, …

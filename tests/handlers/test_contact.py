@@ -11,8 +11,8 @@ from sqlmodel import col, select
 from handlers.contact import REASON_LABELS
 from handlers.dispatch import Dispatcher
 from handlers.types import HandlerConfig
-from models.services.contact_requests import REASONS
-from models.services.demo import PARTICIPANT_ID_BASE, STAFF_ID_BASE
+from models.casework.contact_requests import REASONS
+from models.demo import PARTICIPANT_ID_BASE, STAFF_ID_BASE
 from models.tables import OutboundMessage, Participant, Role, Staff
 from tests.handlers import test_participant_enroll as shared
 from tests.handlers.test_participant_enroll import JI, KIM, labels, participant_id

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlmodel import select
 
 from handlers.types import Incoming
-from models.services import invites
-from models.services.people import find_identity
+from models.people import invites
+from models.people.people import find_identity
 from models.tables import Consent, ConversationState, Participant, ProcessedUpdate, Role
 
 

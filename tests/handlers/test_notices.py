@@ -10,7 +10,7 @@ from sqlmodel import col, select
 
 from handlers.dispatch import Dispatcher
 from handlers.types import HandlerConfig
-from models.services import demo
+from models import demo
 from models.tables import ConversationState, Notice, OutboundMessage, Participant
 
 WORKER = demo.STAFF_ID_BASE + 2  # 오지훈

@@ -7,7 +7,7 @@ from sqlmodel import col, select
 
 from handlers.dispatch import Dispatcher
 from handlers.types import HandlerConfig, Reply
-from models.services.demo import PARTICIPANT_ID_BASE, STAFF_ID_BASE, load_demo
+from models.demo import PARTICIPANT_ID_BASE, STAFF_ID_BASE, load_demo
 from models.tables import (
     Enrollment,
     EnrollmentStatus,
@@ -18,7 +18,7 @@ from models.tables import (
 )
 from tests.support.chat import Person
 
-# Demo people (index into models.services.demo.PARTICIPANTS) used below:
+# Demo people (index into models.demo.PARTICIPANTS) used below:
 KIM = 0  # 김영희: 희망키우기 and 컴퓨터교육 (enrolled)
 GWAK = 30  # 곽순이: 동아리; first on the 컴퓨터교육 waitlist
 JU = 33  # 주경희: 제과제빵; second on the 컴퓨터교육 waitlist

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from models.services.demo import PARTICIPANT_ID_BASE
-from models.services.outbox import OutMessage, enqueue
-from models.services.rsvp import rsvp_buttons
+from models.demo import PARTICIPANT_ID_BASE
+from models.enrollment.rsvp import rsvp_buttons
+from models.outbox.outbox import OutMessage, enqueue
 from models.tables import (
     Consent,
     OutboundMessage,
@@ -194,8 +194,8 @@ async def _reminder(sessions, center_id: int, index: int, session_id: int, now) 
     async with sessions() as session:
         await enqueue(session=session, center_id=center_id, dedupe_key=f"test-reminder:{session_id}:{index}",
                       kind="reminder", chat_id=PARTICIPANT_ID_BASE + index,
-                      message=OutMessage("내일 수업이 있어요.", buttons=rsvp_buttons(session_id)), due_at=now, now=now,
-                      commit=True)
+                      message=OutMessage("내일 수업이 있어요.", buttons=rsvp_buttons(session_id)), due_at=now, now=now)
+        await session.commit()
 
 
 async def test_rsvp_from_a_reminder_in_korean(resident, sessions, demo, now):
@@ -273,7 +273,7 @@ async def test_rsvp_refusals_are_clear_and_change_nothing(resident, sessions, no
 async def test_staff_pressing_an_rsvp_button_changes_nothing(resident, sessions, demo, now):
     from handlers.dispatch import Dispatcher
     from handlers.types import HandlerConfig
-    from models.services.demo import STAFF_ID_BASE
+    from models.demo import STAFF_ID_BASE
 
     upcoming = await next_session(sessions, "희망키우기", now)
     worker = Person(Dispatcher(HandlerConfig(center_id=demo.center_id)), sessions, STAFF_ID_BASE + 2, now, "ko")
@@ -288,7 +288,8 @@ async def test_someone_who_blocked_the_bot_and_comes_back_gets_reminders_again(r
     block later is told again, not swallowed by the first one's dedupe key."""
     from datetime import timedelta
 
-    from models.services import delivery, reminders
+    from models.enrollment import reminders
+    from models.outbox import delivery
 
     kim = await participant(sessions, KIM)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from models.services.consent import consent_status
+from models.people.consent import consent_status
 from models.tables import Enrollment, EnrollmentStatus, OutboundMessage, Participant, Rsvp
 from tests.handlers import test_participant_enroll as shared
 from tests.handlers.test_participant_enroll import (

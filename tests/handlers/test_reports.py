@@ -11,8 +11,8 @@ from sqlmodel import select
 
 from handlers.dispatch import Dispatcher
 from handlers.types import HandlerConfig
-from models.services import demo
-from models.services.crypto import FieldCipher
+from models import demo
+from models.casework.crypto import FieldCipher
 from models.tables import AccessLog, Program
 
 MANAGER = demo.STAFF_ID_BASE  # 강민호 센터장

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from handlers.dispatch import Dispatcher
 from handlers.types import HandlerConfig, Incoming
-from models.services import demo
+from models import demo
 from models.tables import Attendance, AttendanceChange, ConversationState, Participant, ProgramSession, Staff
 
 WORKER = demo.STAFF_ID_BASE + 2  # 오지훈 (case worker)

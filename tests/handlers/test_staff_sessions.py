@@ -9,8 +9,9 @@ from sqlmodel import col, select
 
 from handlers.dispatch import Dispatcher
 from handlers.types import HandlerConfig
-from models.services import demo, outbox
-from models.services.outbox import OutMessage
+from models import demo
+from models.outbox import outbox
+from models.outbox.outbox import OutMessage
 from models.tables import ConversationState, OutboundMessage, Participant, Program, ProgramSession
 
 WORKER = demo.STAFF_ID_BASE + 2  # 오지훈
@@ -111,7 +112,8 @@ async def test_moving_a_session_tells_people_and_withdraws_its_reminders(person,
                              dedupe_key=f"reminder:{monday.id}:{kim.id}:evening:1", kind="reminder",
                              chat_id=PARTICIPANT, message=OutMessage("내일 희망키우기가 있어요"),
                              participant_id=kim.id, session_id=monday.id,
-                             due_at=now + timedelta(days=4), now=now, commit=True)
+                             due_at=now + timedelta(days=4), now=now)
+        await session.commit()
     worker = person(WORKER)
     await open_program(worker)
     [detail] = await worker.presses("3월 9일 (월) 오전 10:00")

@@ -31,8 +31,9 @@ from bot.sandbox.run import RunningSandbox, SandboxError, sandbox_running
 from bot.sandbox.web import STATIC_DIR, WebSandbox, make_web_app
 from bot.settings import load_settings
 from bot.telegram import TRANSPORTS
-from models.services import consent, demo, invites
-from models.services.directory import list_bound_accounts
+from models import demo
+from models.people import consent, invites
+from models.people.directory import list_bound_accounts
 
 FIRST_PARTICIPANT = demo.PARTICIPANT_ID_BASE  # 김영희 (공동일자리)
 FIRST_WORKER = demo.STAFF_ID_BASE + 2  # 오지훈 과장

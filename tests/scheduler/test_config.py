@@ -7,7 +7,7 @@ from datetime import time
 import pytest
 
 from bot.settings import SettingsError, load_settings
-from models.services.crypto import FieldCipher
+from models.casework.crypto import FieldCipher
 from scheduler.config import SchedulerConfig
 
 

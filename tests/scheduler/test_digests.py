@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from models.services import digests
+from models.reports import digests
 from models.tables import (
     CaseNote,
     CaseNoteKind,

@@ -6,8 +6,8 @@ from datetime import date, time
 
 import pytest
 
-from models.services.errors import InvalidInput
-from models.services.recurring import generate_recurring_sessions
+from models.platform.errors import InvalidInput
+from models.programs.recurring import generate_recurring_sessions
 from models.tables import OutboxStatus
 from tests.support.scheduling import enroll, kst, make_participant, make_program, outbox_rows
 

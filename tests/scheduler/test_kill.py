@@ -22,8 +22,8 @@ import pytest
 from sqlmodel import col, func, select
 
 from bot.sandbox.emulator import BotApiEmulator
-from models.services import reminders
-from models.services.crypto import FieldCipher
+from models.casework.crypto import FieldCipher
+from models.enrollment import reminders
 from models.tables import (
     Consent,
     ConsentKind,
@@ -71,6 +71,7 @@ async def _wave(sessions, center_id: int, now: datetime) -> int:
             session.add(Enrollment(center_id=center_id, program_id=program.id, participant_id=person.id))
         await session.commit()
         planned = await reminders.plan_session_reminders(session=session, session_id=row.id, now=now)
+        await session.commit()
         assert planned.queued == PEOPLE
         return row.id
 

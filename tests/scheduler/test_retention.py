@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from models.services.errors import InvalidInput
-from models.services.retention import RetentionPolicy, apply_retention, years_before
+from models.platform.errors import InvalidInput
+from models.platform.retention import RetentionPolicy, apply_retention, years_before
 from models.tables import (
     AccessLog,
     CaseNote,

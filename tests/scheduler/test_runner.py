@@ -14,8 +14,11 @@ from apscheduler.triggers.date import DateTrigger
 
 from bot.outbox_sender import OutboxSender, SendLimits
 from handlers.types import Reply
-from models.services import digests, outbox, reminders, scheduler_lock
-from models.services.outbox import OutMessage
+from models.enrollment import reminders
+from models.outbox import outbox
+from models.outbox.outbox import OutMessage
+from models.platform import scheduler_lock
+from models.reports import digests
 from models.tables import OutboxStatus
 from scheduler.config import SchedulerConfig
 from scheduler.runner import JOB_ARM, JOB_DIGEST, JOB_SUMMARY, JOB_WAKE, HamkkeScheduler, SchedulerRefused
@@ -146,7 +149,8 @@ async def test_the_sender_is_woken_when_the_next_row_is_due_not_on_a_poll(sessio
     due = datetime.now(UTC) + timedelta(seconds=1.5)
     async with sessions() as session:
         await outbox.enqueue(session=session, center_id=center.id, dedupe_key="notice:test:1", kind="notice",
-                             chat_id=1, message=OutMessage("hello"), due_at=due, now=datetime.now(UTC), commit=True)
+                             chat_id=1, message=OutMessage("hello"), due_at=due, now=datetime.now(UTC))
+        await session.commit()
     scheduler = HamkkeScheduler(sessions, config=FAST, waker=waker)
     await scheduler.start()
     try:
@@ -205,6 +209,7 @@ async def _setup_two_sessions(sessions, center, clock):
         second = await make_session(session, later, kst(2026, 3, 6, 10))
         for row in (first, second):
             await reminders.plan_session_reminders(session=session, session_id=row.id, now=clock.moment)
+        await session.commit()
     return worker
 
 

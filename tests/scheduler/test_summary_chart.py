@@ -14,8 +14,8 @@ from matplotlib.ft2font import FT2Font
 from PIL import Image
 
 from locales import use_locale
-from models.services import summary_chart
-from models.services.summary_chart import (
+from models.reports import summary_chart
+from models.reports.summary_chart import (
     AttendanceTrend,
     ProgramTrend,
     attendance_trend,

@@ -10,9 +10,10 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from locales import use_locale
-from models.services import demo, summary_chart
-from models.services.summary import build_weekly_summary, render_weekly_summary
-from models.services.weekly_summary import queue_weekly_summaries, week_label
+from models import demo
+from models.reports import summary_chart
+from models.reports.summary import build_weekly_summary, render_weekly_summary
+from models.reports.weekly_summary import queue_weekly_summaries, week_label
 from models.tables import Role, Staff
 from tests.support.scheduling import kst, outbox_rows
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from models.services import demo, enrollment, reminders, session_admin
+from models import demo
+from models.enrollment import enrollment, reminders
+from models.programs import session_admin
 from models.tables import (
     Enrollment,
     EnrollmentStatus,
