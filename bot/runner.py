@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from bot.app import App
 from bot.command_menus import CommandMenus
-from bot.outbox_sender import OutboxSender
+from bot.sending.sender import OutboxSender
 from bot.telegram import Transport, make_transport
 from bot.webhook import WebhookServer
 from handlers.types import Incoming

@@ -21,9 +21,9 @@ import telegram
 import telegram.error
 from sqlmodel import select
 
-from bot.delivery import Blocked, Rejected, RetryAfter, Transient
-from bot.outbox_sender import ChatPacer, OutboxSender, SendLimits, message_parts
 from bot.sandbox.emulator import BotApiEmulator
+from bot.sending import ChatPacer, OutboxSender, SendLimits, message_parts
+from bot.sending.send import Blocked, Rejected, RetryAfter, Transient
 from handlers.types import Reply
 from models.services import delivery
 from models.services.demo import load_demo
