@@ -1,7 +1,7 @@
 """Benchmark: a broadcast through the outbox sender to the Bot API emulator, against Telegram's 30/s limit.
 
 Loads the demo center into a fresh database, adds participants until there are ``--n`` recipients, queues one
-notice for each and lets :class:`bot.outbox_sender.OutboxSender` deliver them through python-telegram-bot to
+notice for each and lets :class:`bot.sending.OutboxSender` deliver them through python-telegram-bot to
 the in-process emulator (which enforces Telegram's limits and records every violation). Prints the achieved
 messages per second (first to last send, as the emulator saw them), the busiest sliding second, the total
 time and the violations. Run on demand only::
@@ -28,9 +28,9 @@ import telegram.error  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
 from bot import migrate  # noqa: E402
-from bot.delivery import Blocked, Rejected, RetryAfter, Transient  # noqa: E402
-from bot.outbox_sender import OutboxSender, SendLimits  # noqa: E402
 from bot.sandbox.emulator import BotApiEmulator  # noqa: E402
+from bot.sending import OutboxSender, SendLimits  # noqa: E402
+from bot.sending.send import Blocked, Rejected, RetryAfter, Transient  # noqa: E402
 from handlers.types import Reply  # noqa: E402
 from models.db import create_engine, session_factory  # noqa: E402
 from models.demo import load_demo  # noqa: E402

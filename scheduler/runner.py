@@ -63,7 +63,7 @@ JOB_WAKE = "outbox-wake"
 
 
 class Waker(Protocol):
-    """Whatever sends the outbox (``bot.outbox_sender.OutboxSender``): told to look now."""
+    """Whatever sends the outbox (``bot.sending.OutboxSender``): told to look now."""
 
     def wake(self) -> None:
         """Look at the outbox now."""

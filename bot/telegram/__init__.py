@@ -64,7 +64,7 @@ class Transport(Protocol):
         ...
 
     async def send(self, chat_id: int, reply: Reply) -> int:
-        """Send one message for the outbox; raises the errors of ``bot.delivery``."""
+        """Send one message for the outbox; raises the errors of ``bot.sending.send``."""
         ...
 
 

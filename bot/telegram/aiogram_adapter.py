@@ -37,7 +37,7 @@ from aiogram.types import (
 from pydantic import ValidationError
 
 from bot.app import App
-from bot.delivery import Blocked, DeliveryError, Rejected, RetryAfter, Transient
+from bot.sending.send import Blocked, DeliveryError, Rejected, RetryAfter, Transient
 from bot.telegram.common import ALLOWED_UPDATES, Conversations, InvalidUpdate, JsonDict, Outgoing, ReplySender
 from handlers.types import Incoming, Reply
 
@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 
 
 def translate_error(exc: AiogramError) -> DeliveryError:
-    """An aiogram exception as one of ``bot.delivery``'s errors (429, 403, 400, and the retryable rest)."""
+    """An aiogram exception as one of ``bot.sending.send``'s errors (429, 403, 400, and the retryable rest)."""
     if isinstance(exc, TelegramRetryAfter):
         return RetryAfter(float(exc.retry_after), str(exc))
     if isinstance(exc, TelegramForbiddenError):

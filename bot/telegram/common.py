@@ -2,7 +2,7 @@
 
 An adapter (python-telegram-bot or aiogram) only translates: a Telegram update into an ``Incoming``, and the
 few primitive Bot API calls of :class:`BotCalls` into its framework's methods, turning the framework's
-exceptions into the errors of ``bot/delivery.py``. Everything else — the lock per person, handling one update
+exceptions into the errors of ``bot/sending/send.py``. Everything else — the lock per person, handling one update
 in one database session, answering the button press, editing in place or sending anew, splitting long texts,
 retrying a reply once after a 429 — lives here, so both adapters behave exactly alike.
 """
@@ -16,12 +16,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequen
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from bot.delivery import Blocked, DeliveryError, Rejected, RetryAfter
+from bot.sending.send import Blocked, DeliveryError, Rejected, RetryAfter
+from bot.sending.split import split
 from handlers.types import TEXT_MAX_CHARS, Attachment, Incoming, Reply
 
 log = logging.getLogger(__name__)
 
-CAPTION_MAX_CHARS = 1024  # Telegram's limit on a document's or photo's caption
 TOAST_MAX_CHARS = 200  # Telegram's limit on answerCallbackQuery text
 MAX_REPLY_WAIT = 60.0  # a reply waits at most this long for a 429's retry_after before giving up
 ALLOWED_UPDATES = ("message", "callback_query")  # all the conversations understand
@@ -116,33 +116,21 @@ def reply_markup(reply: Reply) -> JsonDict | None:
 
 
 def plan(reply: Reply) -> list[Outgoing]:
-    """The sends that make up ``reply``, in order; the markup rides on the last one.
+    """The sends that make up ``reply``, in order (split by :func:`bot.sending.split.split`, the outbox's
+    splitter too); the markup rides on the last one."""
+    return [_outgoing(part) for part in split(reply)]
 
-    Long text is split under 4096 characters; a document or photo carries the text as its caption when it
-    fits in 1024 characters, otherwise the text goes first as its own message(s).
-    """
-    mode = parse_mode(reply)
-    markup = reply_markup(reply)
-    files: list[tuple[Literal["document", "photo"], Attachment]] = []
-    if reply.document is not None:
-        files.append(("document", reply.document))
-    if reply.photo is not None:
-        files.append(("photo", reply.photo))
-    caption = ""
-    texts: list[str] = []
-    if reply.text:
-        if files and len(reply.text) <= CAPTION_MAX_CHARS:
-            caption = reply.text
-        else:
-            texts = [part.text for part in Reply(text=reply.text, html=reply.html).chunks(TEXT_MAX_CHARS)]
-    sends = [Outgoing(text=text, parse_mode=mode) for text in texts]
-    for index, (kind, attachment) in enumerate(files):
-        text = caption if index == 0 else ""
-        sends.append(Outgoing(text=text, parse_mode=mode if text else None, kind=kind, attachment=attachment))
-    if sends and markup is not None:
-        last = sends[-1]
-        sends[-1] = Outgoing(last.text, last.parse_mode, markup, last.kind, last.attachment)
-    return sends
+
+def _outgoing(part: Reply) -> Outgoing:
+    """One part of a split reply as its Bot API send: text, or a document or photo with the text as caption."""
+    kind: Literal["text", "document", "photo"] = "text"
+    attachment = None
+    if part.document is not None:
+        kind, attachment = "document", part.document
+    elif part.photo is not None:
+        kind, attachment = "photo", part.photo
+    return Outgoing(text=part.text, parse_mode=parse_mode(part) if part.text else None, markup=reply_markup(part),
+                    kind=kind, attachment=attachment)
 
 
 def edit_plan(reply: Reply, incoming: Incoming) -> tuple[int, Outgoing] | None:
@@ -179,7 +167,7 @@ def is_not_modified(error: DeliveryError) -> bool:
 
 
 class BotCalls(Protocol):
-    """The Bot API calls an adapter makes for us; each raises only ``bot.delivery`` errors."""
+    """The Bot API calls an adapter makes for us; each raises only ``bot.sending.send`` errors."""
 
     async def send_text(self, chat_id: int, out: Outgoing) -> int:
         """``sendMessage``; returns the message id."""

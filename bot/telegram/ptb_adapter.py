@@ -22,7 +22,7 @@ import telegram.error as tg_error  # noqa: E402
 from telegram.ext import Application, ContextTypes, TypeHandler  # noqa: E402
 
 from bot.app import App  # noqa: E402
-from bot.delivery import Blocked, DeliveryError, Rejected, RetryAfter, Transient  # noqa: E402
+from bot.sending.send import Blocked, DeliveryError, Rejected, RetryAfter, Transient  # noqa: E402
 from bot.telegram.common import (  # noqa: E402
     ALLOWED_UPDATES,
     Conversations,
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 
 def translate_error(exc: tg_error.TelegramError) -> DeliveryError:
-    """A PTB exception as one of ``bot.delivery``'s errors (429, 403, 400, and the retryable rest)."""
+    """A PTB exception as one of ``bot.sending.send``'s errors (429, 403, 400, and the retryable rest)."""
     if isinstance(exc, tg_error.RetryAfter):
         wait = exc.retry_after
         seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from bot.runner import COMMANDS, MANAGER_COMMANDS, STAFF_COMMANDS, command_list, staff_commands
+from bot.command_menus import COMMANDS, MANAGER_COMMANDS, STAFF_COMMANDS, command_list, staff_commands
 from handlers.dispatch import _allowed
 from handlers.registry import build_router
 from locales import SUPPORTED

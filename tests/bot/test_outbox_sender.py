@@ -20,9 +20,9 @@ import telegram
 import telegram.error
 from sqlmodel import select
 
-from bot.delivery import Blocked, Rejected, RetryAfter, Transient
-from bot.outbox_sender import ChatPacer, OutboxSender, SendLimits, message_parts
 from bot.sandbox.emulator import BotApiEmulator
+from bot.sending import ChatPacer, OutboxSender, SendLimits, message_parts
+from bot.sending.send import Blocked, Rejected, RetryAfter, Transient
 from handlers.types import Reply
 from models.demo import load_demo
 from models.outbox import delivery

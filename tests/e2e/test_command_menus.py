@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.runner import MANAGER_COMMANDS, STAFF_COMMANDS
+from bot.command_menus import MANAGER_COMMANDS, STAFF_COMMANDS
 from bot.sandbox.emulator import ApiError
 from models import demo
 from models.db import create_engine, session_factory

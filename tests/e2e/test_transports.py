@@ -15,8 +15,8 @@ import aiohttp
 import pytest
 from sqlmodel import func, select
 
-from bot.delivery import Blocked, Rejected, RetryAfter, Transient
 from bot.sandbox.emulator import Limits
+from bot.sending.send import Blocked, Rejected, RetryAfter, Transient
 from bot.telegram.common import KeyedLocks, Outgoing, ReplySender, edit_plan, plan, reply_markup
 from bot.webhook import SECRET_HEADER
 from handlers.types import Attachment, Button, Incoming, Reply

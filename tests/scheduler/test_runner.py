@@ -12,7 +12,7 @@ import time_machine
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
-from bot.outbox_sender import OutboxSender, SendLimits
+from bot.sending import OutboxSender, SendLimits
 from handlers.types import Reply
 from models.enrollment import reminders
 from models.outbox import outbox

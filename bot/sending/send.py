@@ -1,4 +1,5 @@
-"""The one client the outbox sender talks to; each Telegram adapter implements it, tests may replace it.
+"""Send, the last step of the outgoing path: the one client the sender talks to (each Telegram adapter
+implements it, tests may replace it) and the errors a send ends in.
 
 Adapters translate their framework's errors into these, so the sender never sees ``telegram`` or ``aiogram``.
 """
