@@ -43,6 +43,7 @@ class ChatPacer:
         self._buckets: dict[int, AsyncLimiter] = {}
         self._last: dict[int, float] = {}
         self._elsewhere: dict[int, float] = {}  # chat -> loop time until which a direct reply keeps it busy
+        self._sent: dict[int, float] = {}  # chat -> loop time of the last request actually started
         self._evict_above = evict_above
 
     def __len__(self) -> int:
@@ -81,6 +82,25 @@ class ChatPacer:
         self._last[chat_id] = max(now, asyncio.get_running_loop().time())
         if len(self._buckets) > self._evict_above:
             self.evict_idle()
+
+    def _free_at(self, chat_id: int) -> float:
+        interval = self._limits.chat_interval(chat_id)
+        return max(self._sent.get(chat_id, -interval) + interval, self._elsewhere.get(chat_id, 0.0))
+
+    async def keep_gap(self, chat_id: int) -> None:
+        """Right before a request: wait out what is left of the interval since the last request to this chat.
+
+        ``take`` paces the moment a row is taken; the claim's commit lies between that and the request, and
+        under load it can take long enough for two requests to the same chat to come closer than the interval.
+        This guard counts from the requests themselves.
+        """
+        loop = asyncio.get_running_loop()
+        while (left := self._free_at(chat_id) - loop.time()) > 0:  # noqa: ASYNC110 - a deadline, not an event
+            await asyncio.sleep(left)
+        now = self._sent[chat_id] = loop.time()
+        if len(self._sent) > self._evict_above:
+            for stale in [c for c, at in self._sent.items() if at + self._limits.chat_interval(c) <= now]:
+                del self._sent[stale]
 
     def evict_idle(self) -> int:
         """Drop drained buckets (a drained bucket is the same as a new one); returns how many."""

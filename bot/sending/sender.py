@@ -264,6 +264,7 @@ class OutboxSender:
             for index, part in enumerate(parts):
                 if index:
                     await self._pace(row.chat_id)
+                await self._pacer.keep_gap(row.chat_id)
                 async with asyncio.timeout(self.limits.send_timeout):
                     telegram_id = await self._messenger.send(row.chat_id, part)
                 sent_parts += 1

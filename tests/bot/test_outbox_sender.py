@@ -357,6 +357,19 @@ async def test_each_chat_is_paced_without_holding_up_the_others(sessions, center
     assert times[-100123][1] - times[-100123][0] >= 0.5  # 120 a minute: one every half second
 
 
+async def test_a_slow_claim_between_pacing_and_sending_never_brings_two_requests_closer():
+    """The interval holds between the requests themselves, whatever happens between taking a slot and sending."""
+    pacer = ChatPacer(SendLimits(private_interval=0.25, margin=0.0))
+    loop = asyncio.get_running_loop()
+    await pacer.take(7, loop.time())
+    await asyncio.sleep(0.1)  # the first row's claim commits slowly (a loaded database)
+    await pacer.keep_gap(7)
+    first = loop.time()
+    await pacer.take(7, loop.time())  # the slot frees 0.25 s after the first *take*, not the first request
+    await pacer.keep_gap(7)
+    assert loop.time() - first >= 0.25
+
+
 async def test_a_direct_reply_counts_against_the_chat_pace(sessions, center: Center, now):
     assert center.id is not None
     fake = FakeMessenger()
