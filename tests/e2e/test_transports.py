@@ -16,6 +16,7 @@ import pytest
 from sqlmodel import func, select
 
 from bot.delivery import Blocked, Rejected, RetryAfter, Transient
+from bot.outbox_sender import SendLimits
 from bot.sandbox.emulator import Limits
 from bot.telegram.common import KeyedLocks, Outgoing, ReplySender, edit_plan, plan, reply_markup
 from bot.webhook import SECRET_HEADER
@@ -300,6 +301,31 @@ async def test_a_broadcast_goes_out_through_the_outbox_sender(bot_factory):
         blocked = await session.get(Participant, people[7105])
     assert blocked is not None and blocked.unreachable_at is not None
     assert live.emu.violations == []
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("webhook", [False, True], ids=["polling", "webhook"])
+async def test_a_queued_message_keeps_a_second_after_a_direct_reply_to_the_same_chat(bot_factory, webhook):
+    # The sender sleeps until woken (no timer of its own gets in the way): the queued row waits for the update.
+    live = await bot_factory(webhook=webhook, limits=Limits(enforce_rates=False),
+                             sender_limits=SendLimits(max_idle=600.0))
+    participant_id = await live.member("홍길동", 7300)
+    now = datetime.now(UTC)
+    async with live.app.sessions() as session:
+        await enqueue(session=session, center_id=live.center_id, dedupe_key="e2e:pace:7300", kind="notice",
+                      chat_id=7300, message=OutMessage("📢 내일은 센터 대청소가 있어요."), due_at=now,
+                      participant_id=participant_id, now=now)
+        await session.commit()
+
+    await live.says(7300, "📅 일정")  # answered directly; then the sender is woken and finds the queued row
+    await live.emu.wait_for(lambda: any(m.content == "📢 내일은 센터 대청소가 있어요." for m in live.emu.outbox(7300)),
+                            timeout=10)
+    sent = live.emu.outbox(7300)
+    queued = next(m for m in sent if m.content == "📢 내일은 센터 대청소가 있어요.")
+    replies = [m.sent_at for m in sent if m is not queued and m.sent_at <= queued.sent_at]
+    assert replies, live.transcript(7300)  # the direct reply came first
+    assert queued.sent_at - max(replies) >= 1.0  # Telegram's one message a second per chat
+    assert [v for v in live.emu.violations if v.chat_id == 7300 and v.at >= queued.sent_at] == []
 
 
 # ------------------------------------------------------------------ webhook mode
