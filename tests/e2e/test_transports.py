@@ -64,12 +64,12 @@ async def test_joining_with_an_invite_through_both_consent_screens(bot_factory):
     invitation = await live.invite("홍길동")
 
     await live.says(7001, f"/start {invitation.code}")
-    assert live.transcript(7001) == [WELCOME, f"개인정보 수집·이용 동의 (버전 2026.1) {CONSENT_BUTTONS}"]
+    assert live.transcript(7001) == [WELCOME, f"개인정보 수집·이용 동의 {CONSENT_BUTTONS}"]
     general = live.emu.outbox(7001)[1]
     assert general.parse_mode == "HTML" and general.entities  # the consent text is a rendered template
 
     await live.presses(7001, "✅ 동의해요")
-    assert live.transcript(7001) == [WELCOME, f"✏️ 민감정보(상담 기록) 동의 (버전 2026.1) {CONSENT_BUTTONS}"]
+    assert live.transcript(7001) == [WELCOME, f"✏️ 민감정보(상담 기록) 동의 {CONSENT_BUTTONS}"]
     await live.presses(7001, "✅ 동의해요")
     assert live.transcript(7001) == [
         WELCOME,
@@ -373,7 +373,7 @@ async def test_webhook_duplicate_delivery_has_one_effect(bot_factory):
     press = await live.presses(7012, "✅ 동의해요")
     live.emu.deliver_raw(press)
     await live.settle(press, times=2)
-    assert live.transcript(7012) == [WELCOME, f"✏️ 민감정보(상담 기록) 동의 (버전 2026.1) {CONSENT_BUTTONS}"]
+    assert live.transcript(7012) == [WELCOME, f"✏️ 민감정보(상담 기록) 동의 {CONSENT_BUTTONS}"]
     await live.emu.wait_for(lambda: len(live.emu.webhook_deliveries) == 3, timeout=5)
     assert [d.ok for d in live.emu.webhook_deliveries] == [True, True, True]
 
