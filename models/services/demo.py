@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.services.centers import setup_center
 from models.services.consent import CONSENT_VERSION
+from models.services.holidays import is_holiday
 from models.tables import (
     Attendance,
     AttendanceMethod,
@@ -174,13 +175,14 @@ def _id(row: Participant | ProgramSession) -> int:
 
 
 def _session_times(spec: ProgramSpec, today: date, tz: ZoneInfo) -> list[tuple[datetime, datetime]]:
+    """The spec's session times; a public holiday is skipped and the series goes on (as ``recurring`` does)."""
     first = today + timedelta(days=spec.first_offset_days)
     days: list[date] = []
     cursor = first - timedelta(days=first.weekday())  # the Monday of that week
     while len(days) < spec.count:
         for weekday in spec.weekdays:
             day = cursor + timedelta(days=weekday)
-            if day >= first and len(days) < spec.count:
+            if day >= first and len(days) < spec.count and not is_holiday(day):
                 days.append(day)
         cursor += timedelta(weeks=spec.every_weeks)
     result = []

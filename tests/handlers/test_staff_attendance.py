@@ -162,7 +162,7 @@ async def test_a_session_on_another_day_is_asked_for(person, sessions):
     assert labels(question)[:2] == ["2월 26일 (목) 오전 10:00 건강댄스 (10/10)", "2월 19일 (목) 오전 10:00 건강댄스 (10/10)"]
     [preview] = await worker.presses("2월 26일 (목) 오전 10:00 건강댄스 (10/10)")
     assert preview.text.startswith("건강댄스 · 2월 26일 (목) 오전 10:00")
-    assert "❌ 결석 (1명): 김영희" in preview.text  # only one 김영희 takes 건강댄스
+    assert "❌ 결석 (2명): 김영희, 전미숙" in preview.text  # only one 김영희 takes 건강댄스; 전미숙 was absent already
     [asked] = await worker.says("이철수 결석")  # not on 건강댄스's list
     assert "⚠️ 이 회기 명단에 없어서 저장하지 않을 이름: 이철수 (결석)" in asked.text
 
