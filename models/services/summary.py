@@ -180,7 +180,7 @@ async def build_weekly_summary(
         mine = [r for r in records if by_session.get(r.session_id) == program_id]
         attendance.append(ProgramAttendance(
             name, sum(1 for _s, p in held if p.id == program_id), len(mine),
-            sum(1 for r in mine if r.status in (AttendanceStatus.present, AttendanceStatus.late))))
+            sum(1 for r in mine if AttendanceStatus(r.status).attended)))
 
     streaks = await _absence_streaks(session, center_id=center_id, start=start, end=end, staff_names=staff_names)
 

@@ -94,7 +94,7 @@ async def test_saving_creates_records_then_corrections_are_logged(session, world
         session=session, staff_id=worker, session_id=today.id, marks={people[1]: P, people[3]: A},
         method=AttendanceMethod.message, now=now)
     assert (first.created, first.changed, first.unchanged) == (2, 0, 0)
-    assert first.counts == {P: 1, L: 0, A: 1, E: 0}
+    assert first.counts == {P: 1, L: 0, AttendanceStatus.left_early: 0, A: 1, E: 0}
     again = await attendance.record_attendance(
         session=session, staff_id=worker, session_id=today.id, marks={people[1]: P, people[3]: A},
         method=AttendanceMethod.message, now=now)
