@@ -381,7 +381,8 @@ def _preview_reply(preview: AttendancePreview, unknown: list[tuple[str, Attendan
 def _ask_who(item: dict[str, object], *, edit: bool) -> Reply:
     status = AttendanceStatus(str(item["s"]))
     candidates = item["c"] if isinstance(item["c"], list) else []
-    minutes = item.get("m") if isinstance(item.get("m"), int) else None
+    raw_minutes = item.get("m")
+    minutes = raw_minutes if isinstance(raw_minutes, int) else None
     if item.get("o") == 0:  # not on the list as written: a question, never a guess taken as the answer
         text = _("“{typed}” is not on this session's list. Did you mean one of these? ({status})").format(
             typed=item["t"], status=status_text(status, minutes))

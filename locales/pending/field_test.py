@@ -27,4 +27,23 @@ KO = {
     "Late by {minutes} min in all": "지각 모두 {minutes}분",
     "Left early {count} times": "조퇴 {count}회",
     "({minutes} min in all)": "(모두 {minutes}분)",
+    # participants: ☎️ on the keyboard, greetings
+    "☎️ Contact": "☎️ 연락",
+    "hello": "안녕하세요",
+    "Hello, {name}! Nice to hear from you.\nWhat would you like to do? Choose one of the buttons below.":
+        "안녕하세요, {name} 님! 반가워요.\n무엇을 도와드릴까요? 아래 버튼에서 골라 주세요.",
+    # who gets it when there is no case worker; requests outside working hours
+    "☎️ Ask the center to get in touch": "☎️ 센터에 연락 부탁하기",
+    "☎️ I'll ask the center to get in touch with you.\nWhat is it about?":
+        "☎️ 센터에 연락을 부탁드릴게요.\n어떤 일로 연락드릴까요?",
+    "I'll pass this on to your worker when the center opens ({when}). They will get in touch with you then.":
+        "센터 문을 여는 {when}에 담당 선생님께 전해 드릴게요. 그때 연락드릴 거예요.",
+    "I'll pass this on to the center when it opens ({when}). Someone will get in touch with you then.":
+        "센터 문을 여는 {when}에 센터에 전해 드릴게요. 그때 연락드릴 거예요.",
+    "All right, I've noted that you can't come to {program} on {when}.\nMay I ask why? I'll note it for the center.":
+        "알겠어요. {when} {program}에 못 오신다고 적어 둘게요.\n무슨 일이 있으신지 알려 주시겠어요? 센터에서 볼 수 있게 적어 둘게요.",
+    "Thank you for letting me know. I've noted it for the center.":
+        "알려 주셔서 고마워요. 센터에서 볼 수 있게 적어 둘게요.",
+    "How to use Hamkke\n• 📅 Schedule: your classes and when they are.\n• ✋ Sign up: join a class, or cancel.\n• ✅ My attendance: how many hours you have, and what is left.\n• 🔔 Reminders: when I remind you before a class.\n• ☎️ Contact: ask the center to get in touch with you.\n• ⚙️ Settings: your information, agreements and the language.\nYou can also just type a word, like “schedule” or “sign up”.\nIf you get stuck, type “menu”. The people at the center are happy to help, too.":
+        '"함께" 사용 방법\n• 📅 일정: 내 교육과 강좌 날짜를 볼 수 있어요.\n• ✋ 신청: 강좌를 신청하거나 취소해요.\n• ✅ 내 출석: 들은 시간과 남은 시간을 봐요.\n• 🔔 알림: 수업 전에 언제 알려 드릴지 정해요.\n• ☎️ 연락: 센터에 연락을 부탁해요.\n• ⚙️ 설정: 내 정보, 동의 내용, 언어를 봐요.\n"일정", "신청"처럼 낱말을 써 보내셔도 돼요.\n잘 모르겠으면 "메뉴"라고 써 주세요. 센터 선생님들께 물어보셔도 돼요.',
 }

@@ -132,15 +132,15 @@ async def my_attendance(*, session: AsyncSession, participant_id: int, now: date
         sessions[row.program_id].append(row)
     marks: dict[int, AttendanceStatus] = {}
     written_minutes: dict[int, int] = {}
-    for session_id, status, minutes in (
+    for session_id, status, written in (
         await session.exec(
             select(Attendance.session_id, Attendance.status, Attendance.minutes)
             .where(Attendance.participant_id == participant_id)
         )
     ).all():
         marks[session_id] = AttendanceStatus(status)
-        if minutes:
-            written_minutes[session_id] = minutes
+        if written:
+            written_minutes[session_id] = written
     result = []
     for program, enrollment in rows:
         assert program.id is not None

@@ -40,7 +40,7 @@ def en(msgid: str, **values: object) -> str:
         return _(msgid).format(**values).splitlines()[0]
 
 
-PARTICIPANT_MENU = "⌨ 📅 일정 / ✋ 신청 / ✅ 내 출석 / 🔔 알림 / ⚙️ 설정 / ❓ 도움말"
+PARTICIPANT_MENU = "⌨ 📅 일정 / ✋ 신청 / ✅ 내 출석 / 🔔 알림 / ☎️ 연락 / ⚙️ 설정 / ❓ 도움말"
 CONSENT_BUTTONS = "[✅ 동의해요 | ✖️ 동의하지 않아요]"
 WELCOME = ko("Hello, {name}! Welcome to Hamkke.\nHere you can see class schedules, sign up and get reminders.\n"
              "First, please read the agreement below.", name="홍길동") + " ⌨✖"
@@ -88,7 +88,7 @@ async def test_menu_keyboard_buttons_and_edits_in_place(bot_factory):
     await live.member("김영희", 7002)
 
     await live.says(7002, "/menu")
-    assert live.keyboard(7002) == ["📅 일정", "✋ 신청", "✅ 내 출석", "🔔 알림", "⚙️ 설정", "❓ 도움말"]
+    assert live.keyboard(7002) == ["📅 일정", "✋ 신청", "✅ 내 출석", "🔔 알림", "☎️ 연락", "⚙️ 설정", "❓ 도움말"]
     menu = live.emu.outbox(7002)[0].reply_markup
     assert menu is not None and menu["resize_keyboard"] is True and menu["is_persistent"] is True
 
@@ -113,7 +113,7 @@ async def test_menu_keyboard_buttons_and_edits_in_place(bot_factory):
         MENU,
         "✏️ " + en("I will speak {language} from now on.", language="English"),
         en("What would you like to do?")
-        + " ⌨ 📅 Schedule / ✋ Sign up / ✅ My attendance / 🔔 Reminders / ⚙️ Settings / ❓ Help",
+        + " ⌨ 📅 Schedule / ✋ Sign up / ✅ My attendance / 🔔 Reminders / ☎️ Contact / ⚙️ Settings / ❓ Help",
     ]
     assert live.answers(7002) == [None, None, None]
 

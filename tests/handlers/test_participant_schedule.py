@@ -7,7 +7,16 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from models.tables import Attendance, AttendanceStatus, Participant, ProgramSession, Rsvp, RsvpAnswer
+from models.services.reminders import plan_session_reminders
+from models.tables import (
+    Attendance,
+    AttendanceStatus,
+    OutboundMessage,
+    Participant,
+    ProgramSession,
+    Rsvp,
+    RsvpAnswer,
+)
 from tests.handlers import test_participant_enroll as shared
 from tests.handlers.test_participant_enroll import (
     JI,
@@ -185,3 +194,37 @@ async def test_a_deactivated_participant_gets_no_schedule(resident, sessions):
         await session.commit()
     [reply] = await resident(KIM).says("일정")
     assert "초대 링크" in reply.text  # treated as not joined: no data shown
+
+
+async def test_after_i_cant_come_the_reminders_for_that_session_stop_asking(resident, sessions, now):
+    """A person who said 못 가요 expects not to be asked again: her remaining reminders for that session are
+    taken back (a plain reminder of a class she won't attend is noise too). 참석할게요 brings them back."""
+    prog = await program_id(sessions, "희망키우기")
+    async with sessions() as session:
+        monday = (await session.exec(select(ProgramSession).where(
+            ProgramSession.program_id == prog, ProgramSession.starts_at > now)
+            .order_by(ProgramSession.starts_at))).first()
+        await plan_session_reminders(session=session, session_id=monday.id, now=now)
+    kim_id = await participant_id(sessions, KIM)
+
+    async def reminders() -> dict[str, set[str]]:
+        async with sessions() as session:
+            rows = (await session.exec(select(OutboundMessage).where(
+                OutboundMessage.kind == "reminder", OutboundMessage.session_id == monday.id))).all()
+        return {"kim": {r.status for r in rows if r.participant_id == kim_id},
+                "others": {r.status for r in rows if r.participant_id != kim_id}}
+
+    assert await reminders() == {"kim": {"pending"}, "others": {"pending"}}
+    kim = resident(KIM)
+    await kim.says("📅 일정")  # the next session of hers is that Monday's 희망키우기
+    await kim.presses("🙅 못 가요")
+    assert await reminders() == {"kim": {"withdrawn"}, "others": {"pending"}}
+    await kim.presses("🤒 아파요")
+    assert await reminders() == {"kim": {"withdrawn"}, "others": {"pending"}}
+    async with sessions() as session:  # the planner's periodic run keeps it so
+        await plan_session_reminders(session=session, session_id=monday.id, now=now)
+    assert (await reminders())["kim"] == {"withdrawn"}
+
+    await kim.says("📅 일정")
+    await kim.presses("🙆 참석할게요")  # she can come after all: reminded as before
+    assert await reminders() == {"kim": {"pending"}, "others": {"pending"}}
