@@ -450,8 +450,7 @@ async def _show_draft(ctx: Ctx, draft: MessageDraft, text: str, *, base: dict[st
     same_session = base.get("sid") == draft.info.session_id
     old: dict[str, object] = base if same_session else {}
     marks = {**_marks_in(old), **draft.marks}
-    minutes = {pid: m for pid, m in _minutes_in(old).items() if pid not in draft.marks}
-    minutes.update(draft.minutes)
+    minutes = {**{pid: m for pid, m in _minutes_in(old).items() if pid not in draft.marks}, **draft.minutes}
     data: dict[str, object] = {
         "sid": draft.info.session_id, "marks": _marks_out(marks), "min": _minutes_out(minutes),
         "amb": [*_list_of(old, "amb"),
@@ -534,7 +533,7 @@ async def draft_button(ctx: Ctx) -> list[Reply]:
                 data["pk"] = [*_list_of(data, "pk"), [first["t"], candidates[chosen]]]
         elif first.get("o") == 0:
             data["unk"] = [*_list_of(data, "unk"), [first["t"], status.value]]
-        data.update(marks=_marks_out(marks), min=_minutes_out(minutes), amb=ambiguous[1:])
+        data |= {"marks": _marks_out(marks), "min": _minutes_out(minutes), "amb": ambiguous[1:]}
         return await _continue(ctx, data, edit=True)
     if action == "ok" and len(args) == 1 and state.step == "confirm":
         return await _save(ctx, session_id, _marks_in(data), AttendanceMethod.message, _minutes_in(data))
