@@ -53,6 +53,8 @@ class BotRunner:
         self.transport.conversations.listeners.append(self._after_update)
 
     def _after_update(self, incoming: Incoming) -> None:
+        # The replies just went to this chat: its next queued message keeps Telegram's pace after them.
+        self.sender.note_reply(incoming.chat_id)
         # A handler may have queued messages for other people (a notice, a waitlist promotion): send them now.
         self.sender.wake()
         # The update may have changed the sender's own menu (joined as staff, new language, switched off).

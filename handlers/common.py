@@ -12,6 +12,7 @@ from models.platform.errors import DomainError
 SCHEDULE = N_("📅 Schedule")
 ENROLL = N_("✋ Sign up")
 MY_ATTENDANCE = N_("✅ My attendance")
+CONTACT = N_("☎️ Contact")  # a participant asks their worker (or the center) to get in touch
 REMINDERS = N_("🔔 Reminders")
 # staff
 TODAY = N_("📋 Today's sessions")
@@ -38,7 +39,7 @@ def main_menu(identity: Identity | None) -> list[list[str]] | None:
         if identity.is_manager:
             rows.append([_(TARGETS), _(SUMMARY)])
         return [*rows, [_(MY_INFO), _(SETTINGS), _(HELP)]]
-    return [[_(SCHEDULE), _(ENROLL)], [_(MY_ATTENDANCE), _(REMINDERS)], [_(SETTINGS), _(HELP)]]
+    return [[_(SCHEDULE), _(ENROLL)], [_(MY_ATTENDANCE), _(REMINDERS)], [_(CONTACT), _(SETTINGS), _(HELP)]]
 
 
 def menu_reply(identity: Identity | None, text: str) -> Reply:

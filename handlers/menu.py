@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.common import HELP, MY_INFO, SETTINGS, main_menu, menu_reply, unknown_reply
-from handlers.contact import contact_button
+from handlers.contact import contact_button, worker_known
 from handlers.reminders import participant_settings
 from handlers.router import Ctx, Router
 from handlers.types import Button, Reply
@@ -26,6 +26,16 @@ async def show_menu(ctx: Ctx) -> list[Reply]:
     if ctx.identity is None:
         return [unknown_reply(None)]
     return [menu_reply(ctx.identity, _("What would you like to do?"))]
+
+
+@router.typed(N_("hello"), extra=(
+    "안녕", "안녕하세요", "안녕하십니까", "안녕하셨어요", "반가워요", "반갑습니다", "좋은 아침", "좋은 아침이에요",
+    "여보세요", "hi", "hey", "good morning"), who=MEMBERS)
+async def greet(ctx: Ctx) -> list[Reply]:
+    """Answers a greeting kindly, by name, with the menu."""
+    assert ctx.identity is not None
+    return [menu_reply(ctx.identity, _("Hello, {name}! Nice to hear from you.\nWhat would you like to do? "
+                                       "Choose one of the buttons below.").format(name=ctx.identity.name))]
 
 
 @router.command("cancel", "그만", who=EVERYONE)  # 취소 is in handlers/enroll.py: participants cancel a sign-up
@@ -66,12 +76,14 @@ async def show_help(ctx: Ctx) -> list[Reply]:
             "• ✋ Sign up: join a class, or cancel.\n"
             "• ✅ My attendance: how many hours you have, and what is left.\n"
             "• 🔔 Reminders: when I remind you before a class.\n"
+            "• ☎️ Contact: ask the center to get in touch with you.\n"
             "• ⚙️ Settings: your information, agreements and the language.\n"
             "You can also just type a word, like “schedule” or “sign up”.\n"
-            "If you get stuck, type “menu”. Your worker at the center is happy to help, too."
+            "If you get stuck, type “menu”. The people at the center are happy to help, too."
         )
         # The menu keyboard stays on screen from earlier messages; this message carries the ☎️ button.
-        return [Reply(text, keyboard=main_menu(identity), buttons=[contact_button()])]
+        return [Reply(text, keyboard=main_menu(identity),
+                      buttons=[contact_button(has_worker=await worker_known(ctx))])]
     return [menu_reply(identity, text)]
 
 

@@ -29,6 +29,15 @@ def program_lines(item: ProgramAttendance) -> list[str]:
     lines = [f"📘 {item.short_name}"]
     lines.append(_("Present {present} · late {late} · absent {absent} · excused {excused}").format(
         present=item.present, late=item.late, absent=item.absent, excused=item.excused))
+    extra = []
+    if item.late_minutes:
+        extra.append(_("Late by {minutes} min in all").format(minutes=item.late_minutes))
+    if item.left_early:
+        extra.append(_("Left early {count} times").format(count=item.left_early) + (
+            " " + _("({minutes} min in all)").format(minutes=item.left_early_minutes)
+            if item.left_early_minutes else ""))
+    if extra:
+        lines.append(" · ".join(extra))
     if item.completion_hours is not None:
         lines.append(_("Hours attended: {hours} of the {required} needed").format(
             hours=_number(item.hours_attended), required=_number(item.completion_hours)))

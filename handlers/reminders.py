@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 
 from handlers.common import MY_INFO, REMINDERS
-from handlers.contact import contact_button
+from handlers.contact import contact_button, worker_known
 from handlers.router import Ctx, Router
 from handlers.types import Button, Reply
 from locales import N_, _, current_locale, format_time, render
@@ -255,7 +255,7 @@ async def participant_settings(ctx: Ctx) -> Reply:
     buttons = [
         [Button(_(REMINDERS), "rem")],
         [Button(_("🌐 Language"), "lang"), Button(_(MY_INFO), "me")],
-        contact_button(),
+        contact_button(has_worker=await worker_known(ctx)),
         *consent_buttons(general, sensitive),
     ]
     return Reply("\n".join(lines), buttons=buttons)

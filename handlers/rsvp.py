@@ -7,10 +7,12 @@ session's program, and the session must still be coming and not cancelled.
 
 from __future__ import annotations
 
+from handlers.contact import worker_known
 from handlers.enroll import consent_needed_reply, object_id
 from handlers.router import Ctx, Router
 from handlers.types import Button, Reply
 from locales import _, format_when
+from models.enrollment.reminders import plan_session_reminders
 from models.enrollment.rsvp import REASONS, answer_rsvp, reason_buttons
 from models.platform.errors import (
     ConsentRequired,
@@ -66,14 +68,20 @@ async def rsvp_answer(ctx: Ctx) -> list[Reply]:
                                    coming=coming, now=ctx.now)
     except (NotFound, Forbidden, NotEnrolled, SessionCancelled, SessionPast, ConsentRequired) as error:
         return [_refusal(error)]
+    if result.changed:  # after 못 가요 her later reminders for it are taken back; after 참석할게요 they return
+        await plan_session_reminders(session=ctx.session, session_id=session_id, now=ctx.now)
     when = format_when(result.starts_at, ctx.config.timezone)
     if coming:
         return [Reply(_("Thank you! I've noted that you will come to {program} on {when}. See you there!").format(
             program=result.program, when=when), toast=_("Answer saved."))]
     buttons = [[Button(b.label, b.payload) for b in row] for row in reason_buttons(session_id)]
-    return [Reply(_("All right, I've noted that you can't come to {program} on {when}.\n"
-                    "May I ask why? Your worker will be told.").format(program=result.program, when=when),
-                  buttons=buttons, toast=_("Answer saved."))]
+    if await worker_known(ctx):
+        text = _("All right, I've noted that you can't come to {program} on {when}.\n"
+                 "May I ask why? Your worker will be told.")
+    else:
+        text = _("All right, I've noted that you can't come to {program} on {when}.\n"
+                 "May I ask why? I'll note it for the center.")
+    return [Reply(text.format(program=result.program, when=when), buttons=buttons, toast=_("Answer saved."))]
 
 
 @router.button("rr", who=PARTICIPANT)
@@ -88,7 +96,10 @@ async def rsvp_reason(ctx: Ctx) -> list[Reply]:
                           coming=False, reason=ctx.args[1], now=ctx.now)
     except (NotFound, Forbidden, NotEnrolled, SessionCancelled, SessionPast, ConsentRequired) as error:
         return [_refusal(error)]
-    text = _("Thank you for letting me know. I'll pass it on to your worker.")
+    if await worker_known(ctx):
+        text = _("Thank you for letting me know. I'll pass it on to your worker.")
+    else:
+        text = _("Thank you for letting me know. I've noted it for the center.")
     if ctx.args[1] == "sick":
         text += "\n" + _("Please take good care of yourself.")
     return [Reply(text, edit=True, toast=_("Answer saved."))]

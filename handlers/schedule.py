@@ -6,7 +6,7 @@ import math
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers.common import SCHEDULE, TODAY, menu_reply
+from handlers.common import ENROLL, SCHEDULE, TODAY, menu_reply
 from handlers.router import Ctx, Router
 from handlers.types import Button, Reply
 from locales import N_, _, current_locale, format_day, format_time, format_when
@@ -27,19 +27,19 @@ PAGE_SIZE = 6  # sessions per page: a phone screen or two
 PARTICIPANT = ("participant",)
 TITLES = {
     "my": N_("Your sessions in the next four weeks:"),
-    "wk": N_("This week's sessions:"),
+    "wk": N_("Sessions in the next 7 days:"),
     "mo": N_("This month's sessions:"),
     "nm": N_("Next month's sessions:"),
 }
 EMPTY = {
     "my": N_("You have no sessions coming up in the next four weeks."),
-    "wk": N_("There are no sessions for you this week."),
+    "wk": N_("There are no sessions for you in the next 7 days."),
     "mo": N_("There are no sessions for you this month."),
     "nm": N_("There are no sessions for you next month yet."),
 }
 VIEW_LABELS = {
     "my": N_("📋 My sessions"),
-    "wk": N_("🗓 This week"),
+    "wk": N_("🗓 Next 7 days"),
     "mo": N_("📆 This month"),
     "nm": N_("➡️ Next month"),
 }
@@ -141,9 +141,13 @@ def render_calendar(views: list[SessionView], *, period: str, page: int, now: da
         listed = ", ".join(f"{format_day(day)} {name}" for day, name in days_off)
         lines += ["", "🎌 " + _("Public holidays: {days}").format(days=listed)]
     buttons: list[list[Button]] = []
+    if not views:  # nothing to show: point to where classes are found
+        lines += ["", _("To find a class to join, tap ✋ Sign up.")]
+        buttons.append([Button(_(ENROLL), "enr:l")])
     if period == "my" and page == 0:
-        extra_lines, buttons = _rsvp_part(views, tz)
+        extra_lines, rsvp_rows = _rsvp_part(views, tz)
         lines += extra_lines
+        buttons += rsvp_rows
     return Reply("\n".join(lines), buttons=buttons + _buttons(period, page, pages), edit=edit)
 
 

@@ -2,9 +2,11 @@
 
 By message: staff type what they would write on paper (``희망키우기 출석 김영희 이철수, 결석 최수진``);
 the bot finds the session (or asks), asks about names two people share, shows a preview and saves on ✅.
-By list: ✍️ 출석 기록 → a session → every enrolled name as a button that cycles
-출석 → 지각 → 결석 → 공결 → 💾 저장. Changing a saved record is a correction and is logged.
-The unfinished draft lives in the conversation state, never in memory.
+By list: ✍️ 출석 기록 → a session → every enrolled name as a button; a name opens its five statuses
+(출석 지각 조퇴 결석 사유결석), so any status is two taps away → 💾 저장. Changing a saved record is a
+correction and is logged. A name that is not on the list as written is asked about ("혹시 이 분인가요?"), never
+assumed, and the preview names every record it would overwrite. The unfinished draft lives in the conversation
+state, never in memory.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from models.attendance.attendance import (
     STATUS_ORDER,
     AttendancePreview,
     MessageDraft,
+    RosterEntry,
     SessionChoice,
     SessionInfo,
     SessionRoster,
@@ -34,19 +37,20 @@ DRAFT = "attmsg"  # a typed message waiting for the session, a name choice or �
 ROLL = "roll"  # the list of names being tapped
 ROLL_PAGE = 30  # names per page of the list (two per row)
 STATUS_ICONS = {
-    AttendanceStatus.present: "✅", AttendanceStatus.late: "⏰",
+    AttendanceStatus.present: "✅", AttendanceStatus.late: "⏰", AttendanceStatus.left_early: "🏃",
     AttendanceStatus.absent: "❌", AttendanceStatus.excused: "📄",
 }
 UNMARKED_ICON = "⬜"
 STATUS_NAMES = {
     AttendanceStatus.present: N_("Present"), AttendanceStatus.late: N_("Late"),
+    AttendanceStatus.left_early: N_("Left early"),
     AttendanceStatus.absent: N_("Absent"), AttendanceStatus.excused: N_("Excused"),
 }
-NEXT_STATUS = {
-    None: AttendanceStatus.present, AttendanceStatus.present: AttendanceStatus.late,
-    AttendanceStatus.late: AttendanceStatus.absent, AttendanceStatus.absent: AttendanceStatus.excused,
-    AttendanceStatus.excused: AttendanceStatus.present,
+STATUS_CODES = {  # one letter per status in the list's buttons (callback data is short)
+    "p": AttendanceStatus.present, "l": AttendanceStatus.late, "e": AttendanceStatus.left_early,
+    "a": AttendanceStatus.absent, "x": AttendanceStatus.excused,
 }
+CODE_OF = {status: code for code, status in STATUS_CODES.items()}
 
 
 def private_only() -> Reply:
@@ -95,6 +99,30 @@ def _marks_in(data: dict[str, object]) -> dict[int, AttendanceStatus]:
 
 def _marks_out(marks: dict[int, AttendanceStatus]) -> dict[str, str]:
     return {str(pid): status.value for pid, status in marks.items()}
+
+
+def _minutes_in(data: dict[str, object]) -> dict[int, int]:
+    raw = data.get("min")
+    if not isinstance(raw, dict):
+        return {}
+    return {int(key): int(value) for key, value in raw.items()
+            if str(key).isdigit() and isinstance(value, int) and 0 <= value <= attendance.MINUTES_MAX}
+
+
+def _minutes_out(minutes: dict[int, int]) -> dict[str, int]:
+    return {str(pid): value for pid, value in minutes.items()}
+
+
+def status_text(status: AttendanceStatus, minutes: int | None = None) -> str:
+    """``지각``, or ``지각 10분`` when the minutes were written."""
+    word = _(STATUS_NAMES[status])
+    if minutes is not None and status.has_minutes:
+        return _("{status} {minutes} min").format(status=word, minutes=minutes)
+    return word
+
+
+def _with_minutes(label: str, minutes: int | None) -> str:
+    return _("{name} ({minutes} min)").format(name=label, minutes=minutes) if minutes is not None else label
 
 
 async def _set(ctx: Ctx, flow: str, step: str, data: dict[str, object]) -> None:
@@ -151,12 +179,14 @@ def _roster_reply(roster: SessionRoster, marks: dict[int, AttendanceStatus], pag
                   *, edit: bool = True) -> Reply:
     info = roster.info
     effective = {e.participant_id: marks.get(e.participant_id, e.status) for e in roster.entries}
+    kept_minutes = {e.participant_id: e.minutes for e in roster.entries
+                    if e.minutes is not None and effective[e.participant_id] == e.status}
     counts = {status: sum(1 for s in effective.values() if s == status) for status in STATUS_ORDER}
     unmarked = sum(1 for s in effective.values() if s is None)
     summary = " · ".join(f"{STATUS_ICONS[s]} {counts[s]}" for s in STATUS_ORDER) + f" · {UNMARKED_ICON} {unmarked}"
     lines = [
         _header(info, tz),
-        _("Tap a name to change it: ✅ present → ⏰ late → ❌ absent → 📄 excused."),
+        _("Tap a name, then what happened: ✅ present, ⏰ late, 🏃 left early, ❌ absent, 📄 excused."),
         summary,
     ]
     pending = sum(1 for e in roster.entries if e.participant_id in marks and marks[e.participant_id] != e.status)
@@ -173,7 +203,8 @@ def _roster_reply(roster: SessionRoster, marks: dict[int, AttendanceStatus], pag
         for entry in shown[start:start + 2]:
             status = effective[entry.participant_id]
             icon = STATUS_ICONS[status] if status else UNMARKED_ICON
-            row.append(Button(f"{icon} {entry.label}", f"roll:t:{info.session_id}:{entry.participant_id}:{page}"))
+            label = _with_minutes(entry.label, kept_minutes.get(entry.participant_id))
+            row.append(Button(f"{icon} {label}", f"roll:t:{info.session_id}:{entry.participant_id}:{page}"))
         buttons.append(row)
     if pages > 1:
         lines.append(_("Page {page} of {pages}").format(page=page + 1, pages=pages))
@@ -242,7 +273,14 @@ async def roster_button(ctx: Ctx) -> list[Reply]:
         pid = _int(args[2])
         if pid is None or pid not in stored:
             return _stale()
-        marks[pid] = NEXT_STATUS[marks.get(pid, stored[pid])]
+        entry = next(e for e in roster.entries if e.participant_id == pid)
+        return [_status_picker(entry, marks.get(pid, stored[pid]), session_id, page or 0, tz, roster.info)]
+    if action == "m" and len(args) == 4:  # roll:m:{session}:{person}:{status code}{page}
+        pid = _int(args[2])
+        code, page = args[3][:1], _int(args[3][1:])
+        if pid is None or pid not in stored or code not in STATUS_CODES or page is None:
+            return _stale()
+        marks[pid] = STATUS_CODES[code]
     elif action == "all" and len(args) == 3:
         for pid, status in stored.items():
             if marks.get(pid, status) is None:
@@ -255,12 +293,26 @@ async def roster_button(ctx: Ctx) -> list[Reply]:
     return [_roster_reply(roster, marks, page or 0, tz)]
 
 
+def _status_picker(entry: RosterEntry, current: AttendanceStatus | None, session_id: int, page: int, tz: str,
+                   info: SessionInfo) -> Reply:
+    """One person's five statuses as buttons: any status is the second tap."""
+    now_text = status_text(current, entry.minutes if current == entry.status else None) if current else \
+        _("not recorded")
+    text = _("{header}\n{name}: what happened? (now: {status})").format(
+        header=_header(info, tz), name=entry.label, status=now_text)
+    choice = [Button(f"{STATUS_ICONS[s]} {_(STATUS_NAMES[s])}",
+                     f"roll:m:{session_id}:{entry.participant_id}:{CODE_OF[s]}{page}") for s in STATUS_ORDER]
+    return Reply(text, buttons=[choice[:3], choice[3:], [Button(_("◀️ Back to the list"),
+                                                                 f"roll:pg:{session_id}:{page}")]], edit=True)
+
+
 async def _save(ctx: Ctx, session_id: int, marks: dict[int, AttendanceStatus],
-                method: AttendanceMethod) -> list[Reply]:
+                method: AttendanceMethod, minutes: dict[int, int] | None = None) -> list[Reply]:
     tz = ctx.config.timezone
     try:
         result = await attendance.record_attendance(session=ctx.session, staff_id=_staff_id(ctx),
-                                                    session_id=session_id, marks=marks, method=method, now=ctx.now)
+                                                    session_id=session_id, marks=marks, method=method, now=ctx.now,
+                                                    minutes=minutes)
     except (SessionCancelled, SessionNotStarted):
         await _clear(ctx)
         roster = await attendance.session_roster(session=ctx.session, staff_id=_staff_id(ctx),
@@ -290,30 +342,38 @@ async def _corrections(ctx: Ctx, session_id: int) -> list[Reply]:
     lines = [_("Corrections, newest first:")]
     for change in changes:
         lines.append(_("• {when} {name}: {old} → {new} (by {staff})").format(
-            when=format_when(change.changed_at, tz), name=change.name, old=_(STATUS_NAMES[change.old_status]),
-            new=_(STATUS_NAMES[change.new_status]), staff=change.changed_by))
+            when=format_when(change.changed_at, tz), name=change.name,
+            old=status_text(change.old_status, change.old_minutes),
+            new=status_text(change.new_status, change.new_minutes), staff=change.changed_by))
     return [Reply("\n".join(lines))]
 
 
 # --- message mode --------------------------------------------------------------------------------------------
 
-def _preview_reply(preview: AttendancePreview, unknown: list[tuple[str, AttendanceStatus]], tz: str,
-                   *, edit: bool) -> Reply:
+def _preview_reply(preview: AttendancePreview, unknown: list[tuple[str, AttendanceStatus]],
+                   picked: list[tuple[str, str]], tz: str, *, edit: bool) -> Reply:
     lines = [_header(preview.info, tz)]
     for status in STATUS_ORDER:
-        names = preview.groups[status]
-        if names:
+        people = preview.groups[status]
+        if people:
             lines.append(_("{icon} {status} ({count}): {names}").format(
-                icon=STATUS_ICONS[status], status=_(STATUS_NAMES[status]), count=len(names), names=", ".join(names)))
+                icon=STATUS_ICONS[status], status=_(STATUS_NAMES[status]), count=len(people),
+                names=", ".join(_with_minutes(p.label, p.minutes) for p in people)))
     if preview.unmarked:
         lines.append(_("{icon} Not recorded ({count}): {names}").format(
             icon=UNMARKED_ICON, count=len(preview.unmarked), names=", ".join(preview.unmarked)))
+    if picked:  # names not on the list as written, and whom the worker said they meant
+        lines += ["", _("🔎 Names not on the list, as you chose:")]
+        lines += [_("• {typed} → {name}").format(typed=typed, name=label) for typed, label in picked]
     if unknown:
         typed = ", ".join(f"{name} ({_(STATUS_NAMES[status])})" for name, status in unknown)
         lines.append(_("⚠️ Not on this session's list, so not saved: {names}").format(names=typed))
-    if preview.changes:
-        lines.append(_("✏️ Records already saved that will change: {count}").format(count=preview.changes))
-    lines += ["", _("Shall I save this? You can also type more names to add or change.")]
+    if preview.overwrites:
+        lines += ["", _("✏️ Records already saved that will change ({count}):").format(count=len(preview.overwrites))]
+        lines += [_("• {name}: {old} → {new}").format(
+            name=o.label, old=status_text(o.old_status, o.old_minutes), new=status_text(o.new_status, o.new_minutes))
+            for o in preview.overwrites]
+    lines += ["", _("Nothing is saved yet. Shall I save this? You can also type more names to add or change.")]
     buttons = [[Button(_("✅ Save"), "att:ok"), Button(_("✖️ Cancel"), "att:no")],
                [Button(_("📋 Fix it on the list"), "att:roll")]]
     return Reply("\n".join(lines), buttons=buttons, edit=edit)
@@ -322,6 +382,14 @@ def _preview_reply(preview: AttendancePreview, unknown: list[tuple[str, Attendan
 def _ask_who(item: dict[str, object], *, edit: bool) -> Reply:
     status = AttendanceStatus(str(item["s"]))
     candidates = item["c"] if isinstance(item["c"], list) else []
+    raw_minutes = item.get("m")
+    minutes = raw_minutes if isinstance(raw_minutes, int) else None
+    if item.get("o") == 0:  # not on the list as written: a question, never a guess taken as the answer
+        text = _("“{typed}” is not on this session's list. Did you mean one of these? ({status})").format(
+            typed=item["t"], status=status_text(status, minutes))
+        buttons = [[Button(str(label), f"att:p:{pid}")] for pid, label in candidates]
+        buttons.append([Button(_("No, none of them"), "att:p:0")])
+        return Reply(text, buttons=buttons, edit=edit)
     text = _("“{typed}” could be more than one person. Who is {status}?").format(
         typed=item["t"], status=_(STATUS_NAMES[status]).lower())
     buttons = [[Button(str(label), f"att:p:{pid}")] for pid, label in candidates]
@@ -329,10 +397,16 @@ def _ask_who(item: dict[str, object], *, edit: bool) -> Reply:
     return Reply(text, buttons=buttons, edit=edit)
 
 
-async def _continue(ctx: Ctx, session_id: int, marks: dict[int, AttendanceStatus], ambiguous: list[object],
-                    unknown: list[object], *, edit: bool) -> list[Reply]:
-    """Asks about the next shared name, or shows the preview."""
-    data: dict[str, object] = {"sid": session_id, "marks": _marks_out(marks), "amb": ambiguous, "unk": unknown}
+def _list_of(data: dict[str, object], key: str) -> list[object]:
+    value = data.get(key)
+    return list(value) if isinstance(value, list) else []
+
+
+async def _continue(ctx: Ctx, data: dict[str, object], *, edit: bool) -> list[Reply]:
+    """Asks about the next name to settle, or shows the preview. ``data`` is the draft's state."""
+    session_id = data["sid"]
+    assert isinstance(session_id, int)
+    ambiguous = _list_of(data, "amb")
     if ambiguous:
         await _set(ctx, DRAFT, "pick", data)
         first = ambiguous[0]
@@ -340,9 +414,11 @@ async def _continue(ctx: Ctx, session_id: int, marks: dict[int, AttendanceStatus
         return [_ask_who(first, edit=edit)]
     await _set(ctx, DRAFT, "confirm", data)
     preview = await attendance.preview_marks(session=ctx.session, staff_id=_staff_id(ctx), session_id=session_id,
-                                             marks=marks)
-    unknown_pairs = [(str(u[0]), AttendanceStatus(str(u[1]))) for u in unknown if isinstance(u, list)]
-    return [_preview_reply(preview, unknown_pairs, ctx.config.timezone, edit=edit)]
+                                             marks=_marks_in(data), minutes=_minutes_in(data))
+    unknown_pairs = [(str(u[0]), AttendanceStatus(str(u[1]))) for u in _list_of(data, "unk")
+                     if isinstance(u, list) and len(u) == 2 and u[1] in AttendanceStatus.__members__]
+    picked = [(str(p[0]), str(p[1])) for p in _list_of(data, "pk") if isinstance(p, list) and len(p) == 2]
+    return [_preview_reply(preview, unknown_pairs, picked, ctx.config.timezone, edit=edit)]
 
 
 async def _show_draft(ctx: Ctx, draft: MessageDraft, text: str, *, base: dict[str, object] | None = None,
@@ -373,14 +449,18 @@ async def _show_draft(ctx: Ctx, draft: MessageDraft, text: str, *, base: dict[st
                         "Please write the names with 출석, 지각, 결석 or 공결.") + "\n" + _example(), edit=edit)]
     base = base or {}
     same_session = base.get("sid") == draft.info.session_id
-    marks = {**(_marks_in(base) if same_session else {}), **draft.marks}
-    previous_amb = base.get("amb") if same_session else None
-    previous_unk = base.get("unk") if same_session else None
-    ambiguous: list[object] = [*(previous_amb if isinstance(previous_amb, list) else []),
-                               *({"t": a.typed, "s": a.status.value, "c": [[pid, label] for pid, label in a.candidates]}
-                                 for a in draft.ambiguous)]
-    unknown: list[object] = [*(previous_unk if isinstance(previous_unk, list) else []), *([name, status.value] for name, status in draft.unknown)]
-    return await _continue(ctx, draft.info.session_id, marks, ambiguous, unknown, edit=edit)
+    old: dict[str, object] = base if same_session else {}
+    marks = {**_marks_in(old), **draft.marks}
+    minutes = {**{pid: m for pid, m in _minutes_in(old).items() if pid not in draft.marks}, **draft.minutes}
+    data: dict[str, object] = {
+        "sid": draft.info.session_id, "marks": _marks_out(marks), "min": _minutes_out(minutes),
+        "amb": [*_list_of(old, "amb"),
+                *({"t": a.typed, "s": a.status.value, "c": [[pid, label] for pid, label in a.candidates],
+                   "m": a.minutes, "o": 1 if a.on_list else 0} for a in draft.ambiguous)],
+        "unk": [*_list_of(old, "unk"), *([name, status.value] for name, status in draft.unknown)],
+        "pk": _list_of(old, "pk"),
+    }
+    return await _continue(ctx, data, edit=edit)
 
 
 @router.fallback(who=STAFF)
@@ -434,22 +514,30 @@ async def draft_button(ctx: Ctx) -> list[Reply]:
     session_id = data.get("sid")
     if not isinstance(session_id, int):
         return _stale()
-    marks = _marks_in(data)
-    ambiguous = list(data.get("amb") or [])
-    unknown = list(data.get("unk") or [])
+    ambiguous = _list_of(data, "amb")
     if action == "p" and len(args) == 2 and state.step == "pick" and ambiguous:
         chosen = _int(args[1])
         first = ambiguous[0]
         if chosen is None or not isinstance(first, dict):
             return _stale()
-        allowed = {pid for pid, _label in first.get("c", [])}
-        if chosen != 0 and chosen not in allowed:
+        candidates = {pid: label for pid, label in first.get("c", [])}
+        if chosen != 0 and chosen not in candidates:
             return _stale()
+        marks, minutes = _marks_in(data), _minutes_in(data)
+        status = AttendanceStatus(str(first["s"]))
         if chosen:
-            marks[chosen] = AttendanceStatus(str(first["s"]))
-        return await _continue(ctx, session_id, marks, ambiguous[1:], unknown, edit=True)
+            marks[chosen] = status
+            minutes.pop(chosen, None)
+            if isinstance(first.get("m"), int) and status.has_minutes:
+                minutes[chosen] = int(first["m"])  # type: ignore[call-overload]
+            if first.get("o") == 0:
+                data["pk"] = [*_list_of(data, "pk"), [first["t"], candidates[chosen]]]
+        elif first.get("o") == 0:
+            data["unk"] = [*_list_of(data, "unk"), [first["t"], status.value]]
+        data |= {"marks": _marks_out(marks), "min": _minutes_out(minutes), "amb": ambiguous[1:]}
+        return await _continue(ctx, data, edit=True)
     if action == "ok" and len(args) == 1 and state.step == "confirm":
-        return await _save(ctx, session_id, marks, AttendanceMethod.message)
+        return await _save(ctx, session_id, _marks_in(data), AttendanceMethod.message, _minutes_in(data))
     if action == "roll" and len(args) == 1:
-        return await _open_roster(ctx, session_id, marks)
+        return await _open_roster(ctx, session_id, _marks_in(data))
     return _stale()

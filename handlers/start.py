@@ -22,12 +22,12 @@ def _consent_buttons(prefix: str) -> list[list[Button]]:
 
 
 def _general_screen() -> Reply:
-    return Reply(render("consent_general.j2", version=consent.CONSENT_VERSION), html=True,
+    return Reply(render("consent_general.j2"), html=True,
                  buttons=_consent_buttons("cg"))
 
 
 def _sensitive_screen(edit: bool = False) -> Reply:
-    return Reply(render("consent_sensitive.j2", version=consent.CONSENT_VERSION), html=True,
+    return Reply(render("consent_sensitive.j2"), html=True,
                  buttons=_consent_buttons("cs"), edit=edit)
 
 

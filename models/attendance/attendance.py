@@ -39,7 +39,9 @@ from models.tables import (
 
 OPEN_BEFORE = timedelta(hours=1)  # attendance can be taken from an hour before a session starts
 LOOK_BACK = timedelta(days=14)  # how far back a message may point when today has no session
-STATUS_ORDER = (AttendanceStatus.present, AttendanceStatus.late, AttendanceStatus.absent, AttendanceStatus.excused)
+STATUS_ORDER = (AttendanceStatus.present, AttendanceStatus.late, AttendanceStatus.left_early, AttendanceStatus.absent,
+                AttendanceStatus.excused)
+MINUTES_MAX = 600  # 지각/조퇴 minutes beyond this are a typo, not kept
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ class RosterEntry:
     label: str  # the name, with the work unit when two people share it
     status: AttendanceStatus | None
     attendance_id: int | None
+    minutes: int | None = None  # 지각/조퇴 minutes stored with the record
 
 
 @dataclass(frozen=True)
@@ -100,11 +103,36 @@ class SessionChoice:
 
 @dataclass(frozen=True)
 class AmbiguousName:
-    """A written name that fits several people on the list: the person picks one (or nobody)."""
+    """A written name that fits several people on the list: the person picks one (or nobody).
+
+    ``on_list`` is False for a name that is not on the list as written (a typo, or someone else): the
+    candidates are then the closest names, offered as a question ("혹시 이 분인가요?"), never assumed.
+    """
 
     typed: str
     status: AttendanceStatus
     candidates: list[tuple[int, str]]  # (participant id, label)
+    minutes: int | None = None
+    on_list: bool = True
+
+
+@dataclass(frozen=True)
+class PreviewLine:
+    """One person in a preview: their label and the minutes written with 지각/조퇴."""
+
+    label: str
+    minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class Overwrite:
+    """A record already saved that saving would change."""
+
+    label: str
+    old_status: AttendanceStatus
+    old_minutes: int | None
+    new_status: AttendanceStatus
+    new_minutes: int | None
 
 
 @dataclass
@@ -120,8 +148,9 @@ class MessageDraft:
     program: str | None = None
     choices: list[SessionChoice] = field(default_factory=list)
     marks: dict[int, AttendanceStatus] = field(default_factory=dict)
-    ambiguous: list[AmbiguousName] = field(default_factory=list)
-    unknown: list[tuple[str, AttendanceStatus]] = field(default_factory=list)
+    minutes: dict[int, int] = field(default_factory=dict)  # 지각 10분, 조퇴 30분
+    ambiguous: list[AmbiguousName] = field(default_factory=list)  # shared names, then names not on the list
+    unknown: list[tuple[str, AttendanceStatus]] = field(default_factory=list)  # on nobody, nobody close either
     understood: bool = False  # whether the message named anyone or everyone
 
 
@@ -130,10 +159,11 @@ class AttendancePreview:
     """Marks grouped for the person to check before saving."""
 
     info: SessionInfo
-    groups: dict[AttendanceStatus, list[str]]  # labels per status, in list order
+    groups: dict[AttendanceStatus, list[PreviewLine]]  # people per status, in list order
     unmarked: list[str]  # on the list, nothing recorded and nothing given now
     new: int  # records that would be created
     changes: int  # stored records that would change (corrections)
+    overwrites: list[Overwrite] = field(default_factory=list)  # those changes, one by one
 
 
 @dataclass(frozen=True)
@@ -156,6 +186,8 @@ class ChangeView:
     new_status: AttendanceStatus
     changed_by: str
     changed_at: datetime
+    old_minutes: int | None = None
+    new_minutes: int | None = None
 
 
 def _info(row: ProgramSession, program: Program) -> SessionInfo:
@@ -222,7 +254,7 @@ async def _roster(session: AsyncSession, row: ProgramSession, program: Program) 
     labels = _labels(ordered)
     entries = [
         RosterEntry(pid, name, labels[pid], AttendanceStatus(stored[pid].status) if pid in stored else None,
-                    stored[pid].id if pid in stored else None)
+                    stored[pid].id if pid in stored else None, stored[pid].minutes if pid in stored else None)
         for pid, name, _unit in ordered
     ]
     return SessionRoster(_info(row, program), entries)
@@ -355,49 +387,77 @@ async def draft_from_message(*, session: AsyncSession, staff_id: int, center_id:
         text, roster=[parser.RosterName(e.participant_id, e.name) for e in roster.entries], programs=list(programs))
     resolution = parser.resolve(parsed, [e.participant_id for e in roster.entries])
     draft = MessageDraft(roster.info, program=program.short_name, marks=resolution.marks,
+                         minutes={pid: m for pid, m in resolution.minutes.items() if m <= MINUTES_MAX},
                          understood=bool(parsed.names) or parsed.everyone is not None)
     for name in resolution.ambiguous:
         assert name.status is not None
         draft.ambiguous.append(AmbiguousName(name.typed, name.status,
-                                             [(pid, roster.label_of(pid)) for pid in name.candidates]))
-    for name in resolution.unknown:
+                                             [(pid, roster.label_of(pid)) for pid in name.candidates],
+                                             _kept_minutes(name.minutes)))
+    for name in [*resolution.guesses, *resolution.unknown]:  # never assumed: asked, in the order written
         assert name.status is not None
-        draft.unknown.append((name.typed, name.status))
+        if name.candidates:
+            draft.ambiguous.append(AmbiguousName(name.typed, name.status,
+                                                 [(pid, roster.label_of(pid)) for pid in name.candidates],
+                                                 _kept_minutes(name.minutes), on_list=False))
+        else:
+            draft.unknown.append((name.typed, name.status))
     return draft
 
 
+def _kept_minutes(minutes: int | None) -> int | None:
+    return minutes if minutes is not None and minutes <= MINUTES_MAX else None
+
+
+def _new_minutes(status: AttendanceStatus, given: int | None, stored: Attendance | RosterEntry | None) -> int | None:
+    """The minutes a mark saves: those written now, else the stored ones while the status stays the same."""
+    if not status.has_minutes:
+        return None
+    if given is not None:
+        return given
+    if stored is not None and stored.status == status:
+        return stored.minutes
+    return None
+
+
 async def preview_marks(*, session: AsyncSession, staff_id: int, session_id: int,
-                        marks: Mapping[int, AttendanceStatus]) -> AttendancePreview:
-    """The marks grouped by status with labels, and how many stored records they would change."""
+                        marks: Mapping[int, AttendanceStatus],
+                        minutes: Mapping[int, int] | None = None) -> AttendancePreview:
+    """The marks grouped by status with labels, and each stored record they would change (an overwrite)."""
     _staff, row, program = await _load(session, staff_id, session_id, Action.record_attendance)
     roster = await _roster(session, row, program)
-    groups: dict[AttendanceStatus, list[str]] = {status: [] for status in STATUS_ORDER}
+    minutes = minutes or {}
+    groups: dict[AttendanceStatus, list[PreviewLine]] = {status: [] for status in STATUS_ORDER}
     unmarked: list[str] = []
-    new = changes = 0
+    overwrites: list[Overwrite] = []
+    new = 0
     for entry in roster.entries:
         status = marks.get(entry.participant_id)
         if status is None:
             if entry.status is None:
                 unmarked.append(entry.label)
             else:
-                groups[entry.status].append(entry.label)
+                groups[entry.status].append(PreviewLine(entry.label, entry.minutes))
             continue
-        groups[status].append(entry.label)
+        given = _new_minutes(status, minutes.get(entry.participant_id), entry)
+        groups[status].append(PreviewLine(entry.label, given))
         if entry.status is None:
             new += 1
-        elif entry.status != status:
-            changes += 1
-    return AttendancePreview(roster.info, groups, unmarked, new, changes)
+        elif entry.status != status or entry.minutes != given:
+            overwrites.append(Overwrite(entry.label, entry.status, entry.minutes, status, given))
+    return AttendancePreview(roster.info, groups, unmarked, new, len(overwrites), overwrites)
 
 
 async def record_attendance(*, session: AsyncSession, staff_id: int, session_id: int,
                             marks: Mapping[int, AttendanceStatus], method: AttendanceMethod,
-                            now: datetime) -> RecordResult:
+                            now: datetime, minutes: Mapping[int, int] | None = None) -> RecordResult:
     """Save ``marks`` for a session: new records are created, changed ones are corrections (logged).
 
+    ``minutes`` go with 지각/조퇴 marks (a mark without them keeps the stored minutes while its status stays).
     Everyone marked must be on the session's list. Saving the same marks twice changes nothing.
     """
     marks = {int(pid): AttendanceStatus(status) for pid, status in marks.items()}
+    given = {int(pid): int(m) for pid, m in (minutes or {}).items() if 0 <= int(m) <= MINUTES_MAX}
     for attempt in range(2):
         staff, row, program = await _load(session, staff_id, session_id, Action.record_attendance)
         assert staff.id is not None and row.id is not None
@@ -416,24 +476,27 @@ async def record_attendance(*, session: AsyncSession, staff_id: int, session_id:
                 select(Attendance).where(Attendance.session_id == row.id).with_for_update()
                 .execution_options(populate_existing=True))).all()
         }
-        corrections = [pid for pid, status in marks.items() if pid in stored and stored[pid].status != status]
+        wanted = {pid: (status, _new_minutes(status, given.get(pid), stored.get(pid)))
+                  for pid, status in marks.items()}
+        corrections = [pid for pid, new in wanted.items()
+                       if pid in stored and (stored[pid].status, stored[pid].minutes) != new]
         if corrections:
             await require(session=session, staff_id=staff_id, action=Action.correct_attendance)
         created = changed = unchanged = 0
-        for pid, status in marks.items():
+        for pid, (status, new_minutes) in wanted.items():
             record = stored.get(pid)
             if record is None:
                 session.add(Attendance(center_id=row.center_id, session_id=row.id, participant_id=pid,
-                                       status=status, method=method, recorded_by_staff_id=staff.id,
-                                       recorded_at=now, updated_at=now))
+                                       status=status, minutes=new_minutes, method=method,
+                                       recorded_by_staff_id=staff.id, recorded_at=now, updated_at=now))
                 created += 1
-            elif record.status != status:
+            elif (record.status, record.minutes) != (status, new_minutes):
                 assert record.id is not None
                 session.add(AttendanceChange(
                     center_id=row.center_id, attendance_id=record.id, session_id=row.id, participant_id=pid,
-                    changed_by_staff_id=staff.id, old_status=record.status, new_status=status, method=method,
-                    changed_at=now))
-                record.status, record.method, record.updated_at = status, method, now
+                    changed_by_staff_id=staff.id, old_status=record.status, new_status=status,
+                    old_minutes=record.minutes, new_minutes=new_minutes, method=method, changed_at=now))
+                record.status, record.minutes, record.method, record.updated_at = status, new_minutes, method, now
                 session.add(record)
                 changed += 1
             else:
@@ -468,4 +531,4 @@ async def attendance_changes(*, session: AsyncSession, staff_id: int, session_id
         )
     ).all()
     return [ChangeView(name, AttendanceStatus(change.old_status), AttendanceStatus(change.new_status), by,
-                       change.changed_at) for change, name, by in rows]
+                       change.changed_at, change.old_minutes, change.new_minutes) for change, name, by in rows]

@@ -3,8 +3,10 @@
 ``희망키우기 출석 김영희 이철수 박민수, 결석 최수진, 지각 정미경`` or ``오늘 건강댄스 다 왔어요 빼고 김영희``:
 the program, the day, "everyone", the exceptions and each name with its status. Names are matched against
 one session's roster only: full names, given names (``영희``), a one-syllable typo (``김영히``), with Korean
-particles and honorifics stripped (``김영희는``, ``김영희님``). Two people who fit one written name are
-returned as ambiguous so the person asks; names that fit nobody are returned as unknown.
+particles and honorifics stripped (``김영희는``, ``김영희님``). Minutes go with 지각 and 조퇴 (``김영희 지각 10분``,
+``장옥자 조퇴 30분``). Two people who fit one written name are returned as ambiguous so the person asks; a
+one-syllable typo is only ever a guess (the person confirms it); names that fit nobody are returned as unknown,
+with the closest names on the roster to offer.
 
 Pure functions, no database: the attendance service gives the roster and the program names.
 """
@@ -21,6 +23,7 @@ from models.tables.enums import AttendanceStatus
 
 PRESENT, LATE, ABSENT, EXCUSED = (AttendanceStatus.present, AttendanceStatus.late, AttendanceStatus.absent,
                                   AttendanceStatus.excused)
+LEFT_EARLY = AttendanceStatus.left_early
 
 # Status stems, longest first; a word is a status when it is a stem followed only by verb endings.
 _STEMS: list[tuple[str, AttendanceStatus]] = [
@@ -29,12 +32,16 @@ _STEMS: list[tuple[str, AttendanceStatus]] = [
     ("못왔", ABSENT), ("안옴", ABSENT), ("안오", ABSENT), ("못오", ABSENT), ("결석", ABSENT), ("불참", ABSENT),
     ("빠짐", ABSENT), ("빠졌", ABSENT),
     ("늦게왔", LATE), ("늦게오", LATE), ("늦게옴", LATE), ("지각", LATE), ("늦", LATE),
-    ("출석", PRESENT), ("참석", PRESENT), ("조퇴", PRESENT), ("나왔", PRESENT), ("오셨", PRESENT), ("오심", PRESENT), ("왔", PRESENT),
+    ("조퇴", LEFT_EARLY), ("일찍갔", LEFT_EARLY), ("먼저갔", LEFT_EARLY),
+    ("출석", PRESENT), ("참석", PRESENT), ("나왔", PRESENT), ("오셨", PRESENT), ("오심", PRESENT), ("왔", PRESENT),
 ]
 _EXACT_STATUS = {"옴": PRESENT, "늦음": LATE}
 _ENDINGS = set("요이에입니다함했어음임고는데습자하셨었네서구게지예였아도까됨됐로")
 # Words that say "on paper" what happened, strong enough on their own to mean attendance.
-STRONG_STATUS_STEMS = ("출석", "결석", "지각", "공결", "병결", "불참", "사유결석")
+STRONG_STATUS_STEMS = ("출석", "결석", "지각", "조퇴", "공결", "병결", "불참", "사유결석")
+_MINUTES = re.compile(r"^(\d{1,3})분(.*)$")
+_MINUTE_TAILS = {"", "정도", "쯤", "가량", "씩"}
+CLOSEST_MAX = 3  # names offered for a name that is not on the list
 
 _ALL_WORDS = {"다", "모두", "전원", "전부", "다들", "모두들", "나머지", "나머지분들", "모두다", "전부다", "다같이", "전원다"}
 _EXCEPT_WORDS = {"빼고", "제외", "제외하고", "말고", "빼면", "외", "외에", "외에는", "빼고는", "제외하면", "빼구"}
@@ -64,6 +71,8 @@ _PHRASES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?<![\uac00-\ud7a3])(안|못)\s+(나\s*)?(왔|오|옴)"), r"\1나\3"),  # 안 왔어요 → 안나왔어요
     (re.compile(r"(?<![\uac00-\ud7a3])늦게\s+(왔|오|옴)"), r"늦게\1"),
     (re.compile(r"(?<![\uac00-\ud7a3])사유\s+결석"), "사유결석"),
+    (re.compile(r"(?<![\uac00-\ud7a3])(일찍|먼저)\s+(갔|가)"), r"\1\2"),
+    (re.compile(r"(?<=[\uac00-\ud7a3])(?=\d{1,3}\s*분)"), " "),  # 지각10분 → 지각 10분
 ]
 HANGUL = re.compile(r"^[\uac00-\ud7a3]+$")
 
@@ -87,6 +96,8 @@ class TypedName:
     status: AttendanceStatus | None  # None: the message gave no status for this name
     candidates: tuple[int, ...]  # one: found; several: ask; none: unknown
     match: Match
+    minutes: int | None = None  # 지각 10분, 조퇴 30분
+    closest: tuple[int, ...] = ()  # for an unknown name: the roster's nearest names, to offer
 
     @property
     def is_ambiguous(self) -> bool:
@@ -111,10 +122,16 @@ class ParsedMessage:
 
 @dataclass
 class Resolution:
-    """A parsed message applied to a roster: who gets which status, and what still needs the person."""
+    """A parsed message applied to a roster: who gets which status, and what still needs the person.
+
+    ``guesses`` are one-syllable typos that fit one person: never marks, the person confirms them.
+    ``unknown`` names fit nobody exactly; their ``candidates`` are the closest names (possibly none).
+    """
 
     marks: dict[int, AttendanceStatus] = field(default_factory=dict)
+    minutes: dict[int, int] = field(default_factory=dict)
     ambiguous: list[TypedName] = field(default_factory=list)
+    guesses: list[TypedName] = field(default_factory=list)
     unknown: list[TypedName] = field(default_factory=list)
 
 
@@ -197,16 +214,39 @@ class _Roster:
                 return tuple(dict.fromkeys(near)), "typo"
         return (), "unknown"
 
+    def closest(self, word: str) -> tuple[int, ...]:
+        """The roster's names nearest to ``word`` (at most two syllables apart, one for short names)."""
+        word = _compact(word)
+        scored = []
+        for name, pid in self.names:
+            distance = _distance(word, name)
+            if distance <= (2 if len(word) >= 3 else 1) and distance < max(len(word), len(name)):
+                scored.append((distance, name, pid))
+        return tuple(dict.fromkeys(pid for _d, _n, pid in sorted(scored)))[:CLOSEST_MAX]
+
+
+def _distance(a: str, b: str) -> int:
+    """Syllables to change, add or drop to turn ``a`` into ``b`` (Levenshtein)."""
+    previous = list(range(len(b) + 1))
+    for i, left in enumerate(a, 1):
+        current = [i]
+        for j, right in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (left != right)))
+        previous = current
+    return previous[-1]
+
 
 @dataclass
 class _Item:
-    kind: str  # name / status / except / all / sep
+    kind: str  # name / status / except / all / sep / minutes
     status: AttendanceStatus | None = None
     typed: str = ""
     candidates: tuple[int, ...] = ()
     match: Match = "unknown"
     assigned: AttendanceStatus | None = None
     excepted: bool = False
+    minutes: int | None = None  # a name's or a status word's minutes (지각 10분)
+    assigned_minutes: int | None = None
 
 
 def _plausible_name(word: str) -> bool:
@@ -232,9 +272,38 @@ def _words(text: str) -> list[str]:
     return text.split()
 
 
+def _minutes_of(word: str) -> int | None:
+    found = _MINUTES.match(word)
+    if found is None:
+        return None
+    tail = found.group(2)
+    if tail in _MINUTE_TAILS or all(ch in _ENDINGS for ch in tail):
+        return int(found.group(1))
+    return None
+
+
+def _attach_minutes(items: list[_Item]) -> list[_Item]:
+    """Gives each ``10분`` to the name or the status word next to it, and takes it out of the items."""
+    kept: list[_Item] = []
+    for index, item in enumerate(items):
+        if item.kind != "minutes":
+            kept.append(item)
+            continue
+        before = kept[-1] if kept else None
+        after = items[index + 1] if index + 1 < len(items) else None
+        if before is not None and before.kind in ("name", "status"):
+            before.minutes = item.minutes
+        elif after is not None and after.kind == "status":
+            after.minutes = item.minutes
+    return kept
+
+
 def _classify(word: str, roster: _Roster, programs: Sequence[str], out: dict[str, object]) -> list[_Item]:
     if word == ",":
         return [_Item("sep")]
+    minutes = _minutes_of(word)
+    if minutes is not None:
+        return [_Item("minutes", minutes=minutes)]
     program = _program_in(word, programs)
     if program is not None:
         out.setdefault("program", program)
@@ -415,7 +484,7 @@ def parse_attendance(text: str, *, roster: Iterable[RosterName], programs: Seque
     for word in _join_split_names(_words(text), lookup):
         items.extend(_classify(word, lookup, programs, out))
     has_status = any(item.kind == "status" for item in items)
-    items, everyone = _find_everyone(items)
+    items, everyone = _find_everyone(_attach_minutes(items))
     segments = _segments(items)
     groups = _assign(segments)
     markers = [item for segment in segments for item in segment if _is_marker(item)]
@@ -429,8 +498,11 @@ def parse_attendance(text: str, *, roster: Iterable[RosterName], programs: Seque
     for marker in markers:
         for name in groups[id(marker)]:
             name.assigned = marker.status if marker.kind == "status" else exception_status
+            if name.assigned is not None and name.assigned.has_minutes:
+                name.assigned_minutes = name.minutes if name.minutes is not None else marker.minutes
     names = tuple(
-        TypedName(item.typed, item.assigned, item.candidates, item.match)
+        TypedName(item.typed, item.assigned, item.candidates, item.match, item.assigned_minutes,
+                  lookup.closest(item.typed) if not item.candidates else ())
         for segment in segments for item in segment if item.kind == "name"
     )
     program = out.get("program")
@@ -455,11 +527,18 @@ def resolve(parsed: ParsedMessage, roster_ids: Iterable[int], *,
     for name in parsed.names:
         status = name.status or default
         if name.is_unknown:
-            result.unknown.append(TypedName(name.typed, status, (), "unknown"))
+            result.unknown.append(TypedName(name.typed, status, name.closest, "unknown", name.minutes))
+        elif name.match == "typo":  # a guess: one person to confirm, or several to choose from
+            target = result.guesses if len(name.candidates) == 1 else result.unknown
+            target.append(TypedName(name.typed, status, name.candidates, "typo", name.minutes))
         elif name.is_ambiguous:
-            result.ambiguous.append(TypedName(name.typed, status, name.candidates, name.match))
+            result.ambiguous.append(TypedName(name.typed, status, name.candidates, name.match, name.minutes))
         elif status is not None:
-            result.marks[name.candidates[0]] = status
+            pid = name.candidates[0]
+            result.marks[pid] = status
+            result.minutes.pop(pid, None)  # the later word wins, minutes included
+            if name.minutes is not None and status.has_minutes:
+                result.minutes[pid] = name.minutes
     return result
 
 

@@ -26,7 +26,7 @@ from models.tables import (
     SessionStatus,
 )
 
-ATTENDED = (AttendanceStatus.present, AttendanceStatus.late)
+ATTENDED = tuple(status for status in AttendanceStatus if status.attended)
 
 
 @dataclass(frozen=True)
@@ -48,11 +48,14 @@ class ProgramAttendance:
     completion_hours: float | None
     completion_percent: int | None
     completed: bool
+    left_early: int = 0  # 조퇴
+    late_minutes: int = 0  # the minutes written with 지각, added up
+    left_early_minutes: int = 0  # the minutes written with 조퇴, added up
 
     @property
     def attended(self) -> int:
-        """Sessions attended (present or late)."""
-        return self.present + self.late
+        """Sessions attended (present, late or left early)."""
+        return self.present + self.late + self.left_early
 
     @property
     def has_rule(self) -> bool:
@@ -127,28 +130,33 @@ async def my_attendance(*, session: AsyncSession, participant_id: int, now: date
         )
     ).all():
         sessions[row.program_id].append(row)
-    marks: dict[int, AttendanceStatus] = {
-        session_id: AttendanceStatus(status)
-        for session_id, status in (
-            await session.exec(
-                select(Attendance.session_id, Attendance.status).where(Attendance.participant_id == participant_id)
-            )
-        ).all()
-    }
+    marks: dict[int, AttendanceStatus] = {}
+    written_minutes: dict[int, int] = {}
+    for session_id, status, written in (
+        await session.exec(
+            select(Attendance.session_id, Attendance.status, Attendance.minutes)
+            .where(Attendance.participant_id == participant_id)
+        )
+    ).all():
+        marks[session_id] = AttendanceStatus(status)
+        if written:
+            written_minutes[session_id] = written
     result = []
     for program, enrollment in rows:
         assert program.id is not None
         own = sessions[program.id]
         counts = dict.fromkeys(AttendanceStatus, 0)
+        minutes = dict.fromkeys(AttendanceStatus, 0)
         hours = 0.0
         for row in own:
             mark = marks.get(row.id or 0)
             if mark is not None:
                 counts[mark] += 1
+                minutes[mark] += written_minutes.get(row.id or 0, 0)
                 if mark in ATTENDED:
                     hours += row.hours
         ahead = [row for row in own if row.starts_at >= now]
-        attended = counts[AttendanceStatus.present] + counts[AttendanceStatus.late]
+        attended = sum(n for status, n in counts.items() if status.attended)
         done = enrollment.status == EnrollmentStatus.completed
         if program.completion_hours is not None:
             done = done or hours + 1e-9 >= program.completion_hours
@@ -161,6 +169,7 @@ async def my_attendance(*, session: AsyncSession, participant_id: int, now: date
             sessions_total=len(own), sessions_held=len(own) - len(ahead), sessions_ahead=len(ahead),
             hours_attended=round(hours, 2), hours_ahead=round(sum(r.hours for r in ahead), 2),
             completion_hours=program.completion_hours, completion_percent=program.completion_percent,
-            completed=done,
+            completed=done, left_early=counts[AttendanceStatus.left_early],
+            late_minutes=minutes[AttendanceStatus.late], left_early_minutes=minutes[AttendanceStatus.left_early],
         ))
     return result

@@ -27,6 +27,7 @@ from models.demo.data import (
 )
 from models.people.centers import setup_center
 from models.people.consent import CONSENT_VERSION
+from models.platform.holidays import is_holiday
 from models.reports.plan_targets import TARGETS
 from models.tables import (
     Attendance,
@@ -63,13 +64,14 @@ def _id(row: Participant | ProgramSession) -> int:
 
 
 def _session_times(spec: ProgramSpec, today: date, tz: ZoneInfo) -> list[tuple[datetime, datetime]]:
+    """The spec's session times; a public holiday is skipped and the series goes on (as ``recurring`` does)."""
     first = today + timedelta(days=spec.first_offset_days)
     days: list[date] = []
     cursor = first - timedelta(days=first.weekday())  # the Monday of that week
     while len(days) < spec.count:
         for weekday in spec.weekdays:
             day = cursor + timedelta(days=weekday)
-            if day >= first and len(days) < spec.count:
+            if day >= first and len(days) < spec.count and not is_holiday(day):
                 days.append(day)
         cursor += timedelta(weeks=spec.every_weeks)
     result = []

@@ -1,7 +1,8 @@
 """Reminder planning: the outbox always holds the reminders the database says are due, and no others.
 
 For every enrolled participant of a session (not waitlisted, not cancelled; active, bound to Telegram,
-reachable, and agreeing to the general consent) one outbox row per chosen lead time (see ``lead_times``), with RSVP buttons, expiring when the
+reachable, agreeing to the general consent, and not having answered 못 가요 for it) one outbox row per chosen
+lead time (see ``lead_times``), with RSVP buttons, expiring when the
 session starts. Staff meetings remind active staff the same way (``meetings``). Dedupe keys carry the
 session's *reminder version* (``ProgramSession.revision + 1``), which goes up whenever the session is moved or
 cancelled, so re-planning after a change queues new rows while the old ones are withdrawn:
@@ -44,6 +45,8 @@ from models.tables import (
     Program,
     ProgramKind,
     ProgramSession,
+    Rsvp,
+    RsvpAnswer,
     SessionStatus,
     Staff,
 )
@@ -306,6 +309,19 @@ async def _existing(
     return found
 
 
+async def _declined(session: AsyncSession, session_ids: Sequence[int]) -> dict[int, set[int]]:
+    """Per session, the participants who answered 못 가요 (their reminders for it are not wanted)."""
+    found: dict[int, set[int]] = defaultdict(set)
+    for start in range(0, len(session_ids), 500):
+        rows = (await session.exec(
+            select(Rsvp.session_id, Rsvp.participant_id).where(
+                col(Rsvp.session_id).in_(list(session_ids[start:start + 500])),
+                Rsvp.answer == RsvpAnswer.not_coming.value))).all()
+        for session_id, participant_id in rows:
+            found[session_id].add(participant_id)
+    return found
+
+
 async def _withdraw_keys(session: AsyncSession, keys: Sequence[str], now: datetime) -> int:
     count = 0
     for start in range(0, len(keys), 500):
@@ -419,6 +435,7 @@ async def _plan_rows(
         for cid in {row.center_id for row, p in rows if p.kind == ProgramKind.meeting}:
             staff[cid] = await _staff_recipients(session, cid)
     existing = await _existing(session, [row.id for row, _p in rows if row.id is not None], participant_id)
+    declined = await _declined(session, [row.id for row, _p in rows if row.id is not None])
     texts: dict[int, _Texts] = defaultdict(_Texts)
     for row, program in rows:
         assert row.id is not None and program.id is not None
@@ -426,8 +443,8 @@ async def _plan_rows(
             if participant_id is not None:
                 continue
             recipients = staff.get(row.center_id, [])
-        else:
-            recipients = people.get(program.id, [])
+        else:  # someone who answered 못 가요 is not asked again (nor reminded of a class they won't attend)
+            recipients = [p for p in people.get(program.id, []) if p.participant_id not in declined[row.id]]
         total.add(await _plan_one(
             session, row, program, recipients, existing.get(row.id, {}), tz=zones[row.center_id], now=now,
             horizon=horizon, texts=texts[row.id]))

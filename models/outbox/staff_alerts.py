@@ -28,9 +28,18 @@ class StaffTold:
     case_worker: bool  # True: the participant's own case worker; False: the managers
 
 
+async def has_case_worker(*, session: AsyncSession, participant_id: int) -> bool:
+    """Whether messages about this participant reach their own case worker (else the center's managers)."""
+    participant = await session.get(Participant, participant_id)
+    if participant is None or participant.case_worker_id is None:
+        return False
+    worker = await session.get(Staff, participant.case_worker_id)
+    return worker is not None and worker.active and worker.telegram_user_id is not None
+
+
 async def tell_staff(
     *, session: AsyncSession, participant: Participant, key: str, now: datetime, default_locale: str,
-    text: Callable[[str], str], kind: str = "system",
+    text: Callable[[str], str], kind: str = "system", due_at: datetime | None = None,
 ) -> StaffTold:
     """Queue ``text(who)`` to the participant's case worker, or to every manager when they have none.
 
@@ -63,7 +72,7 @@ async def tell_staff(
             message = text(who)
         queued += int(await enqueue(
             session=session, center_id=participant.center_id, dedupe_key=staff_key, kind=kind,
-            chat_id=staff.telegram_user_id, message=OutMessage(text=message), due_at=now, staff_id=staff.id,
+            chat_id=staff.telegram_user_id, message=OutMessage(text=message), due_at=due_at or now, staff_id=staff.id,
             now=now,
         ))
     return StaffTold(recipients=len(recipients), queued=queued, case_worker=to_worker)

@@ -101,8 +101,10 @@ async def center_sessions_between(
 # --- a participant's calendar: my sessions, this week, this month, next month --------------------------------
 
 PERIODS = ("my", "wk", "mo", "nm")
-"""``my``: my next four weeks; ``wk``: this week (Mon–Sun); ``mo``: this month; ``nm``: next month."""
+"""``my``: my next four weeks; ``wk``: today and the six days after it (on a Sunday "this week" would be all
+past); ``mo``: this month; ``nm``: next month."""
 MY_DAYS = 28
+WEEK_DAYS = 7
 
 
 def period_bounds(*, period: str, now: datetime, tz: str) -> tuple[datetime, datetime]:
@@ -116,8 +118,7 @@ def period_bounds(*, period: str, now: datetime, tz: str) -> tuple[datetime, dat
     if period == "my":
         return now, now + timedelta(days=MY_DAYS)
     if period == "wk":
-        monday = today - timedelta(days=today.weekday())
-        return midnight(monday), midnight(monday + timedelta(days=7))
+        return midnight(today), midnight(today + timedelta(days=WEEK_DAYS))
     first = today.replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
     if period == "mo":

@@ -48,6 +48,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATUS_WORDS = {
     AttendanceStatus.present: N_("Present"),
     AttendanceStatus.late: N_("Late"),
+    AttendanceStatus.left_early: N_("Left early"),
     AttendanceStatus.absent: N_("Absent"),
     AttendanceStatus.excused: N_("Excused"),
 }
@@ -112,8 +113,12 @@ def _log_export(session: AsyncSession, *, center_id: int, staff_id: int, subject
                           action=AccessAction.export, subject=subject, object_id=object_id, at=now))
 
 
-def _status_word(status: str) -> str:
-    return _(STATUS_WORDS[AttendanceStatus(status)])
+def _status_word(status: str, minutes: int | None = None) -> str:
+    """``지각``, or ``지각 10분`` when the minutes were written down."""
+    word = _(STATUS_WORDS[AttendanceStatus(status)])
+    if minutes is not None and AttendanceStatus(status).has_minutes:
+        return _("{status} {minutes} min").format(status=word, minutes=minutes)
+    return word
 
 
 def _percent(part: int, whole: int) -> float | None:
@@ -172,7 +177,8 @@ async def export_program_attendance(
         return f"{local.month}/{local.day}"
 
     headers = [_("Name"), _("Work unit"), *[short_day(s.starts_at) for s in columns], _("Present"), _("Late"),
-               _("Absent"), _("Excused"), _("Hours attended"), _("Attendance rate (%)"), _("Completed")]
+               _("Left early"), _("Absent"), _("Excused"), _("Hours attended"), _("Attendance rate (%)"),
+               _("Completed")]
     register = _register_rows(program, people, columns, by_cell, progress, units)
     detail = _record_rows(program, records, sessions, people, tz=tz, units=units, staff_names=staff_names)
     book = Workbook()
@@ -231,7 +237,7 @@ def _register_rows(
         marks, tally = [], dict.fromkeys(AttendanceStatus, 0)
         for column in columns:
             record = by_cell.get((person.id, column.id or 0))
-            marks.append(_status_word(record.status) if record else "")
+            marks.append(_status_word(record.status, record.minutes) if record else "")
             if record:
                 tally[AttendanceStatus(record.status)] += 1
         recorded = sum(tally.values())
@@ -240,9 +246,9 @@ def _register_rows(
         completed = _("yes") if mine and mine.completed else (_("no") if has_rule else "")
         register.append([
             person.name, units.get(person.work_unit_id or -1, ""), *marks,
-            tally[AttendanceStatus.present], tally[AttendanceStatus.late], tally[AttendanceStatus.absent],
-            tally[AttendanceStatus.excused], mine.attended_hours if mine else 0.0,
-            _percent(tally[AttendanceStatus.present] + tally[AttendanceStatus.late], recorded), completed,
+            tally[AttendanceStatus.present], tally[AttendanceStatus.late], tally[AttendanceStatus.left_early],
+            tally[AttendanceStatus.absent], tally[AttendanceStatus.excused], mine.attended_hours if mine else 0.0,
+            _percent(sum(n for status, n in tally.items() if status.attended), recorded), completed,
         ])
     return register
 
@@ -261,7 +267,7 @@ def _record_rows(
         person = names[record.participant_id]
         detail.append([
             local.date().isoformat(), local.strftime("%H:%M"), program.short_name, person.name,
-            units.get(person.work_unit_id or -1, ""), _status_word(record.status), held.hours,
+            units.get(person.work_unit_id or -1, ""), _status_word(record.status, record.minutes), held.hours,
             _(METHOD_WORDS[AttendanceMethod(record.method)]),
             staff_names.get(record.recorded_by_staff_id or -1, ""),
         ])
@@ -309,7 +315,7 @@ async def export_month_attendance(
         local = held.starts_at.astimezone(tz)
         detail.append([
             local.date().isoformat(), local.strftime("%H:%M"), program.short_name, person.name,
-            units.get(person.work_unit_id or -1, ""), _status_word(record.status), held.hours,
+            units.get(person.work_unit_id or -1, ""), _status_word(record.status, record.minutes), held.hours,
             _(METHOD_WORDS[AttendanceMethod(record.method)]),
             staff_names.get(record.recorded_by_staff_id or -1, ""),
         ])
@@ -319,15 +325,16 @@ async def export_month_attendance(
     summary = []
     for entry in per_program.values():
         recorded = sum(entry[s.value] for s in AttendanceStatus)
-        attended = entry[AttendanceStatus.present.value] + entry[AttendanceStatus.late.value]
+        attended = sum(entry[s.value] for s in AttendanceStatus if s.attended)
         summary.append([entry["name"], entry["sessions"], entry[AttendanceStatus.present.value],
-                        entry[AttendanceStatus.late.value], entry[AttendanceStatus.absent.value],
-                        entry[AttendanceStatus.excused.value], _percent(attended, recorded)])
+                        entry[AttendanceStatus.late.value], entry[AttendanceStatus.left_early.value],
+                        entry[AttendanceStatus.absent.value], entry[AttendanceStatus.excused.value],
+                        _percent(attended, recorded)])
     book = Workbook()
     _sheet(book, _("Records"), [_("Date"), _("Time"), _("Program"), _("Name"), _("Work unit"), _("Attendance"),
                                 _("Hours"), _("Recorded how"), _("Recorded by")], detail, first=True)
-    _sheet(book, _("By program"), [_("Program"), _("Sessions held"), _("Present"), _("Late"), _("Absent"),
-                                   _("Excused"), _("Attendance rate (%)")], summary)
+    _sheet(book, _("By program"), [_("Program"), _("Sessions held"), _("Present"), _("Late"), _("Left early"),
+                                   _("Absent"), _("Excused"), _("Attendance rate (%)")], summary)
     _log_export(session, center_id=center_id, staff_id=staff_id, subject="attendance_export",
                 object_id=year * 100 + month, now=now)
     await session.commit()

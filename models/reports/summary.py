@@ -214,7 +214,7 @@ async def _sessions_of_week(
         mine = [r for r in records if by_session.get(r.session_id) == program_id]
         attendance.append(ProgramAttendance(
             name, sum(1 for _s, p in held if p.id == program_id), len(mine),
-            sum(1 for r in mine if r.status in (AttendanceStatus.present, AttendanceStatus.late))))
+            sum(1 for r in mine if AttendanceStatus(r.status).attended)))
     unrecorded = sum(1 for s, _p in held if s.id not in recorded_sessions)
     return _WeekSessions(len(held), cancelled, unrecorded, attendance)
 

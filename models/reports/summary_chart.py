@@ -132,7 +132,7 @@ async def attendance_trend(
             continue
         names[program_id] = name
         counted[program_id][index] += int(count)
-        if status in (AttendanceStatus.present, AttendanceStatus.late):
+        if AttendanceStatus(status).attended:
             attended[program_id][index] += int(count)
     busiest = sorted(names, key=lambda pid: (-sum(counted[pid]), names[pid]))[:MAX_PROGRAMS]
     programs = [

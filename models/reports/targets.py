@@ -68,7 +68,7 @@ from models.tables.programs import TargetCategory
 # The name rule, only for programs without a ``target_category`` (see the module docstring).
 BASIC_EDUCATION_WORDS = ("희망키우기", "기초교육")  # how the plan names 주민기초교육 (matched in program names)
 LEADER_WORDS = ("리더",)
-ATTENDED = (AttendanceStatus.present.value, AttendanceStatus.late.value)
+ATTENDED = tuple(status.value for status in AttendanceStatus if status.attended)
 
 
 @dataclass(frozen=True)

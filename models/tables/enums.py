@@ -32,9 +32,20 @@ class EnrollmentStatus(StrEnum):
 
 class AttendanceStatus(StrEnum):
     present = "present"
-    late = "late"
+    late = "late"  # 지각 (minutes kept when written)
+    left_early = "left_early"  # 조퇴 (minutes kept when written); came, so it counts as attended
     absent = "absent"
     excused = "excused"
+
+    @property
+    def attended(self) -> bool:
+        """Whether the person came (late or leaving early still counts as attending)."""
+        return self in (AttendanceStatus.present, AttendanceStatus.late, AttendanceStatus.left_early)
+
+    @property
+    def has_minutes(self) -> bool:
+        """Whether minutes go with this status (지각 10분, 조퇴 30분)."""
+        return self in (AttendanceStatus.late, AttendanceStatus.left_early)
 
 
 class AttendanceMethod(StrEnum):

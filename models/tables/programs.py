@@ -106,6 +106,7 @@ class Attendance(SQLModel, table=True):
     session_id: int = Field(foreign_key="program_session.id", index=True)
     participant_id: int = Field(foreign_key="participant.id", index=True)
     status: AttendanceStatus = Field(sa_type=String(16))
+    minutes: int | None = None  # how late (지각) or how early they left (조퇴), when the worker wrote it
     method: AttendanceMethod = Field(default=AttendanceMethod.message, sa_type=String(16))
     recorded_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -125,6 +126,8 @@ class AttendanceChange(SQLModel, table=True):
     changed_by_staff_id: int = Field(foreign_key="staff.id", index=True)
     old_status: AttendanceStatus = Field(sa_type=String(16))
     new_status: AttendanceStatus = Field(sa_type=String(16))
+    old_minutes: int | None = None
+    new_minutes: int | None = None
     method: AttendanceMethod = Field(sa_type=String(16))
     changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
 

@@ -47,7 +47,7 @@ def test_demo_participant_sees_the_korean_menu(hamkke):
     assert hamkke("demo", "load", "--if-empty").stdout == ""
     out = hamkke("chat", "--as", "김영희", stdin="/start\n").stdout
     assert "김영희님, 다시 오셨네요" in out
-    assert "[1] 📅 일정" in out and "[6] ❓ 도움말" in out
+    assert "[1] 📅 일정" in out and "[5] ☎️ 연락" in out and "[7] ❓ 도움말" in out
 
 
 def test_invite_binds_once_and_is_refused_the_second_time(hamkke):

@@ -20,6 +20,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.app import App, open_app
+from bot.outbox_sender import OutboxSender, SendLimits
 from bot.runner import BotRunner
 from bot.sandbox.emulator import BotApiEmulator, Limits, SentMessage
 from bot.settings import load_settings
@@ -162,12 +163,14 @@ def e2e_database_url(database_url: str) -> str:
 
 @pytest.fixture
 async def bot_factory(transport: str, e2e_database_url: str) -> AsyncIterator[BotFactory]:
-    """Start the bot: ``await bot_factory(webhook=False, limits=Limits(...), **settings)``."""
+    """Start the bot: ``await bot_factory(webhook=False, limits=Limits(...), sender_limits=SendLimits(...),
+    **settings)``."""
     stack = contextlib.AsyncExitStack()
     running: list[LiveBot] = []
 
     async def start(*, webhook: bool = False, limits: Limits | None = None,
-                    webhook_retry_delays: tuple[float, ...] = (0.05, 0.2, 0.5), **overrides: Any) -> LiveBot:
+                    webhook_retry_delays: tuple[float, ...] = (0.05, 0.2, 0.5),
+                    sender_limits: SendLimits | None = None, **overrides: Any) -> LiveBot:
         emu = BotApiEmulator(TOKEN, limits=limits or Limits(enforce_rates=False),
                              webhook_retry_delays=webhook_retry_delays)
         await emu.start()
@@ -183,7 +186,13 @@ async def bot_factory(transport: str, e2e_database_url: str) -> AsyncIterator[Bo
                           webhook_listen="127.0.0.1", webhook_port=port)
         values.update(overrides)
         app = await stack.enter_async_context(open_app(load_settings(**values)))
-        runner = BotRunner(app, poll_timeout=1, shutdown_grace=5.0, install_signals=False)
+        sender_factory = None
+        if sender_limits is not None:
+            def sender_factory(app: App, transport: Any) -> OutboxSender:
+                return OutboxSender(app.sessions, transport, default_locale=app.settings.default_locale,
+                                    limits=sender_limits)
+        runner = BotRunner(app, poll_timeout=1, shutdown_grace=5.0, install_signals=False,
+                           sender_factory=sender_factory)
         stop = asyncio.Event()
         task = asyncio.create_task(runner.run(stop))
         live = LiveBot(emu, app, runner, task)

@@ -16,6 +16,7 @@ import pytest
 from sqlmodel import func, select
 
 from bot.sandbox.emulator import Limits
+from bot.sending.pace import SendLimits
 from bot.sending.send import Blocked, Rejected, RetryAfter, Transient
 from bot.telegram.common import KeyedLocks, Outgoing, ReplySender, edit_plan, plan, reply_markup
 from bot.webhook import SECRET_HEADER
@@ -39,7 +40,7 @@ def en(msgid: str, **values: object) -> str:
         return _(msgid).format(**values).splitlines()[0]
 
 
-PARTICIPANT_MENU = "⌨ 📅 일정 / ✋ 신청 / ✅ 내 출석 / 🔔 알림 / ⚙️ 설정 / ❓ 도움말"
+PARTICIPANT_MENU = "⌨ 📅 일정 / ✋ 신청 / ✅ 내 출석 / 🔔 알림 / ☎️ 연락 / ⚙️ 설정 / ❓ 도움말"
 CONSENT_BUTTONS = "[✅ 동의해요 | ✖️ 동의하지 않아요]"
 WELCOME = ko("Hello, {name}! Welcome to Hamkke.\nHere you can see class schedules, sign up and get reminders.\n"
              "First, please read the agreement below.", name="홍길동") + " ⌨✖"
@@ -63,12 +64,12 @@ async def test_joining_with_an_invite_through_both_consent_screens(bot_factory):
     invitation = await live.invite("홍길동")
 
     await live.says(7001, f"/start {invitation.code}")
-    assert live.transcript(7001) == [WELCOME, f"개인정보 수집·이용 동의 (버전 2026.1) {CONSENT_BUTTONS}"]
+    assert live.transcript(7001) == [WELCOME, f"개인정보 수집·이용 동의 {CONSENT_BUTTONS}"]
     general = live.emu.outbox(7001)[1]
     assert general.parse_mode == "HTML" and general.entities  # the consent text is a rendered template
 
     await live.presses(7001, "✅ 동의해요")
-    assert live.transcript(7001) == [WELCOME, f"✏️ 민감정보(상담 기록) 동의 (버전 2026.1) {CONSENT_BUTTONS}"]
+    assert live.transcript(7001) == [WELCOME, f"✏️ 민감정보(상담 기록) 동의 {CONSENT_BUTTONS}"]
     await live.presses(7001, "✅ 동의해요")
     assert live.transcript(7001) == [
         WELCOME,
@@ -87,7 +88,7 @@ async def test_menu_keyboard_buttons_and_edits_in_place(bot_factory):
     await live.member("김영희", 7002)
 
     await live.says(7002, "/menu")
-    assert live.keyboard(7002) == ["📅 일정", "✋ 신청", "✅ 내 출석", "🔔 알림", "⚙️ 설정", "❓ 도움말"]
+    assert live.keyboard(7002) == ["📅 일정", "✋ 신청", "✅ 내 출석", "🔔 알림", "☎️ 연락", "⚙️ 설정", "❓ 도움말"]
     menu = live.emu.outbox(7002)[0].reply_markup
     assert menu is not None and menu["resize_keyboard"] is True and menu["is_persistent"] is True
 
@@ -112,7 +113,7 @@ async def test_menu_keyboard_buttons_and_edits_in_place(bot_factory):
         MENU,
         "✏️ " + en("I will speak {language} from now on.", language="English"),
         en("What would you like to do?")
-        + " ⌨ 📅 Schedule / ✋ Sign up / ✅ My attendance / 🔔 Reminders / ⚙️ Settings / ❓ Help",
+        + " ⌨ 📅 Schedule / ✋ Sign up / ✅ My attendance / 🔔 Reminders / ☎️ Contact / ⚙️ Settings / ❓ Help",
     ]
     assert live.answers(7002) == [None, None, None]
 
@@ -302,6 +303,31 @@ async def test_a_broadcast_goes_out_through_the_outbox_sender(bot_factory):
     assert live.emu.violations == []
 
 
+@pytest.mark.e2e
+@pytest.mark.parametrize("webhook", [False, True], ids=["polling", "webhook"])
+async def test_a_queued_message_keeps_a_second_after_a_direct_reply_to_the_same_chat(bot_factory, webhook):
+    # The sender sleeps until woken (no timer of its own gets in the way): the queued row waits for the update.
+    live = await bot_factory(webhook=webhook, limits=Limits(enforce_rates=False),
+                             sender_limits=SendLimits(max_idle=600.0))
+    participant_id = await live.member("홍길동", 7300)
+    now = datetime.now(UTC)
+    async with live.app.sessions() as session:
+        await enqueue(session=session, center_id=live.center_id, dedupe_key="e2e:pace:7300", kind="notice",
+                      chat_id=7300, message=OutMessage("📢 내일은 센터 대청소가 있어요."), due_at=now,
+                      participant_id=participant_id, now=now)
+        await session.commit()
+
+    await live.says(7300, "📅 일정")  # answered directly; then the sender is woken and finds the queued row
+    await live.emu.wait_for(lambda: any(m.content == "📢 내일은 센터 대청소가 있어요." for m in live.emu.outbox(7300)),
+                            timeout=10)
+    sent = live.emu.outbox(7300)
+    queued = next(m for m in sent if m.content == "📢 내일은 센터 대청소가 있어요.")
+    replies = [m.sent_at for m in sent if m is not queued and m.sent_at <= queued.sent_at]
+    assert replies, live.transcript(7300)  # the direct reply came first
+    assert queued.sent_at - max(replies) >= 1.0  # Telegram's one message a second per chat
+    assert [v for v in live.emu.violations if v.chat_id == 7300 and v.at >= queued.sent_at] == []
+
+
 # ------------------------------------------------------------------ webhook mode
 
 
@@ -347,7 +373,7 @@ async def test_webhook_duplicate_delivery_has_one_effect(bot_factory):
     press = await live.presses(7012, "✅ 동의해요")
     live.emu.deliver_raw(press)
     await live.settle(press, times=2)
-    assert live.transcript(7012) == [WELCOME, f"✏️ 민감정보(상담 기록) 동의 (버전 2026.1) {CONSENT_BUTTONS}"]
+    assert live.transcript(7012) == [WELCOME, f"✏️ 민감정보(상담 기록) 동의 {CONSENT_BUTTONS}"]
     await live.emu.wait_for(lambda: len(live.emu.webhook_deliveries) == 3, timeout=5)
     assert [d.ok for d in live.emu.webhook_deliveries] == [True, True, True]
 

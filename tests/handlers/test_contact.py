@@ -21,8 +21,8 @@ from tests.support.chat import Person
 demo = shared.demo  # fixtures shared with the sign-up tests
 resident = shared.resident
 
-MENU_KO = ["📅 일정", "✋ 신청", "✅ 내 출석", "🔔 알림", "⚙️ 설정", "❓ 도움말"]
-MENU_EN = ["📅 Schedule", "✋ Sign up", "✅ My attendance", "🔔 Reminders", "⚙️ Settings", "❓ Help"]
+MENU_KO = ["📅 일정", "✋ 신청", "✅ 내 출석", "🔔 알림", "☎️ 연락", "⚙️ 설정", "❓ 도움말"]
+MENU_EN = ["📅 Schedule", "✋ Sign up", "✅ My attendance", "🔔 Reminders", "☎️ Contact", "⚙️ Settings", "❓ Help"]
 KIM_WORKER = STAFF_ID_BASE + 2  # 오지훈, 김영희's case worker in the demo (reads the default, Korean)
 MANAGERS = (STAFF_ID_BASE, STAFF_ID_BASE + 1)  # 강민호, 윤서연
 
@@ -189,3 +189,58 @@ async def test_staff_and_strangers_cannot_press_a_participants_button(demo, sess
     [reply] = await worker.says("/연락")
     assert "어떤 일로" not in reply.text
     assert await contact_rows(sessions) == []
+
+
+async def test_contact_is_on_the_keyboard_and_heard_inside_a_sentence(resident, sessions):
+    kim = resident(KIM)
+    [hello] = await kim.says("안녕하세요")  # a plain greeting: a friendly answer with the menu
+    assert hello.text.startswith("안녕하세요, 김영희 님! 반가워요.") and "아래 버튼에서 골라 주세요" in hello.text
+    assert kim.keyboard() == MENU_KO and "☎️ 연락" in kim.keyboard()
+    [question] = await kim.says("☎️ 연락")
+    assert "어떤 일로 연락드릴까요?" in question.text and "📞 전화 부탁해요" in labels(question)
+    for sentence in ("선생님 전화 좀 주세요", "연락 부탁드려요 선생님", "선생님하고 통화하고 싶어요"):
+        [asked] = await kim.says(sentence)
+        assert "어떤 일로 연락드릴까요?" in asked.text, sentence
+    [not_understood] = await kim.says("오늘 날씨가 좋네요")
+    assert "잘 알아듣지 못했어요" in not_understood.text
+    assert await contact_rows(sessions) == []  # asking is not passing on
+
+
+async def test_without_a_worker_nothing_promises_one(resident, sessions):
+    async with sessions() as session:
+        row = await session.get(Participant, await participant_id(sessions, JI))
+        assert row is not None
+        row.case_worker_id = None
+        session.add(row)
+        await session.commit()
+    ji = resident(JI)
+    [help_screen] = await ji.says("❓ 도움말")
+    assert labels(help_screen) == ["☎️ 센터에 연락 부탁하기"]
+    [settings] = await ji.says("⚙️ 설정")
+    assert "☎️ 센터에 연락 부탁하기" in labels(settings)
+    [question] = await ji.says("☎️ 연락")
+    assert question.text.startswith("☎️ 센터에 연락을 부탁드릴게요.")
+    done, _menu = await ji.presses("💬 기타")
+    assert done.text == "센터에 전했어요. 곧 연락드릴 거예요."
+    assert [line for reply in ji.transcript for line in reply.text.splitlines() if "담당 선생님" in line] == []
+
+
+async def test_a_request_at_night_reaches_staff_in_working_hours(demo, sessions, now):
+    sunday_night = now + timedelta(days=4, hours=9, minutes=38)  # Sunday 8 March, 23:38 in Seoul
+    kim = someone(demo, sessions, sunday_night, PARTICIPANT_ID_BASE + KIM)
+    await kim.says("전화 좀 부탁해요")
+    done, _menu = await kim.presses("📞 전화 부탁해요")
+    assert done.text == "센터 문을 여는 3월 9일 (월) 오전 9:00에 담당 선생님께 전해 드릴게요. 그때 연락드릴 거예요."
+    [row] = await contact_rows(sessions)
+    monday_nine = now + timedelta(days=4, hours=19)  # Monday 9 March, 09:00 in Seoul
+    assert (row.chat_id, row.due_at, row.next_attempt_at) == (KIM_WORKER, monday_nine, monday_nine)
+    assert "3월 8일 (일) 오후 11:38" in row.payload["text"]  # staff see when it was asked
+    friday_evening = now + timedelta(days=2, hours=5)  # Friday 19:00; 3월 9일 is the next working day too
+    late = someone(demo, sessions, friday_evening, PARTICIPANT_ID_BASE + KIM)
+    await late.says("연락")
+    done, _menu = await late.presses("🗓 일정이 궁금해요")
+    assert "3월 9일 (월) 오전 9:00" in done.text
+    weekday = someone(demo, sessions, now, PARTICIPANT_ID_BASE + KIM)  # Wednesday 14:00: at once
+    await weekday.says("연락")
+    done, _menu = await weekday.presses("🏢 일터 일이에요")
+    assert done.text == "담당 선생님께 전했어요. 곧 연락드릴 거예요."

@@ -38,7 +38,7 @@ async def test_participant_joins_through_both_consent_screens(person, sessions, 
     assert sensitive.edit and "민감정보" in sensitive.text
     done, menu = await p.presses("✅ 동의해요")
     assert "가입이 끝났어요" in done.text
-    assert p.keyboard() == ["📅 일정", "✋ 신청", "✅ 내 출석", "🔔 알림", "⚙️ 설정", "❓ 도움말"]
+    assert p.keyboard() == ["📅 일정", "✋ 신청", "✅ 내 출석", "🔔 알림", "☎️ 연락", "⚙️ 설정", "❓ 도움말"]
     async with sessions() as session:
         identity = await find_identity(session=session, center_id=center.id, telegram_user_id=10)
         consents = (await session.exec(select(Consent))).all()
@@ -142,7 +142,7 @@ async def test_language_switch_to_english_and_back(person, sessions, center, now
     await p.presses("🌐 언어")
     changed, menu = await p.presses("English")
     assert changed.edit and "English" in changed.text
-    assert p.keyboard() == ["📅 Schedule", "✋ Sign up", "✅ My attendance", "🔔 Reminders", "⚙️ Settings", "❓ Help"]
+    assert p.keyboard() == ["📅 Schedule", "✋ Sign up", "✅ My attendance", "🔔 Reminders", "☎️ Contact", "⚙️ Settings", "❓ Help"]
     [reply] = await p.says("📅 Schedule")
     assert "no sessions" in reply.text
     await p.says("⚙️ Settings")

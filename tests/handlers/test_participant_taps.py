@@ -95,7 +95,7 @@ async def _contact_requests(sessions, index) -> int:
 # (task, who, language, taps, check(sessions, final text) -> bool)
 TASKS = [
     ("my sessions", KIM, "ko", ["📅 일정"], lambda s, t: _true(t.startswith("앞으로 4주 동안의 내 일정"))),
-    ("this week", KIM, "ko", ["📅 일정", "🗓 이번 주"], lambda s, t: _true("이번 주 일정이에요" in t)),
+    ("the next 7 days", KIM, "ko", ["📅 일정", "🗓 앞으로 7일"], lambda s, t: _true("앞으로 7일 동안의 일정" in t)),
     ("this month, next page", KIM, "ko", ["📅 일정", "📆 이번 달", "다음 ▶"],
      lambda s, t: _true("이번 달 일정이에요: (" in t and "중 2쪽)" in t)),
     ("next month", KIM, "ko", ["📅 일정", "➡️ 다음 달"], lambda s, t: _true("다음 달 일정이에요" in t)),
@@ -129,7 +129,8 @@ TASKS = [
      lambda s, t: _eq(_contact_requests(s, JI), 1)),
     ("sign up (English)", JI, "en", ["✋ Sign up", "🎨 한땀한땀", "✋ Sign me up"],
      lambda s, t: _eq(_status(s, JI, "한땀한땀"), EnrollmentStatus.enrolled)),
-    ("this week (English)", KIM, "en", ["📅 Schedule", "🗓 This week"], lambda s, t: _true("This week's" in t)),
+    ("the next 7 days (English)", KIM, "en", ["📅 Schedule", "🗓 Next 7 days"],
+     lambda s, t: _true("next 7 days" in t)),
     ("my attendance (English)", KIM, "en", ["✅ My attendance"], lambda s, t: _true("to complete it" in t)),
     ("ask my worker to call (English)", KIM, "en", ["❓ Help", "☎️ Ask my worker to get in touch",
                                                     "🗓 A question about my schedule"],

@@ -70,7 +70,7 @@ async def test_a_typed_message_with_a_shared_name_is_previewed_and_saved(person,
 
     saved, menu = await worker.presses("✅ 저장")
     assert saved.text.startswith("저장했어요. 희망키우기 · 3월 4일 (수) 오전 10:00")
-    assert "✅ 출석 3 · ⏰ 지각 1 · ❌ 결석 1 · 📄 사유결석 0" in saved.text
+    assert "✅ 출석 3 · ⏰ 지각 1 · 🏃 조퇴 0 · ❌ 결석 1 · 📄 사유결석 0" in saved.text
     assert menu.keyboard
     assert await today_records(sessions) == {"김영희0": "present", "이철수1": "present", "박민수2": "present",
                                              "최수진3": "absent", "정미경4": "late"}
@@ -91,7 +91,7 @@ async def test_everyone_but_one_and_then_a_correction_by_message(person, session
 
     other = person(OTHER_WORKER)
     [fix] = await other.says("희망키우기 이철수 지각")
-    assert "⏰ 지각 (1명): 이철수" in fix.text and "✏️ 이미 저장된 기록 중 바뀌는 것: 1건" in fix.text
+    assert "⏰ 지각 (1명): 이철수" in fix.text and "✏️ 이미 저장된 기록이 바뀌어요 (1건):\n• 이철수: 결석 → 지각" in fix.text
     saved, _menu = await other.presses("✅ 저장")
     assert "고친 기록: 1건" in saved.text
     assert (await today_records(sessions))["이철수1"] == "late"
@@ -103,7 +103,10 @@ async def test_everyone_but_one_and_then_a_correction_by_message(person, session
 
 async def test_more_names_can_be_typed_before_saving_and_unknown_names_are_listed(person, sessions):
     worker = person(WORKER)
-    [first] = await worker.says("희망키우기 출석 이철수 홍길동")
+    [asked] = await worker.says("희망키우기 출석 이철수 홍길동")
+    assert asked.text == "“홍길동” 님은 이 회기 명단에 없어요. 혹시 이 분인가요? (출석)"
+    assert labels(asked) == ["홍성자", "모두 아니에요"]  # the closest name on the list, never taken for granted
+    [first] = await worker.presses("모두 아니에요")
     assert "⚠️ 이 회기 명단에 없어서 저장하지 않을 이름: 홍길동 (출석)" in first.text
     [second] = await worker.says("최수진 결석")  # no program: it adds to the draft being checked
     assert "✅ 출석 (1명): 이철수" in second.text and "❌ 결석 (1명): 최수진" in second.text
@@ -120,12 +123,16 @@ async def test_the_list_mode_cycles_statuses_in_the_database_state(person, sessi
     [roster] = await worker.presses("오전 10:00 희망키우기 (0/22)")
     assert roster.edit and roster.text.startswith("희망키우기 · 3월 4일 (수) 오전 10:00")
     assert "⬜ 이철수" in labels(roster) and "⬜ 김영희 (공동일자리)" in labels(roster)
-    assert "✅ 0 · ⏰ 0 · ❌ 0 · 📄 0 · ⬜ 22" in roster.text
+    assert "✅ 0 · ⏰ 0 · 🏃 0 · ❌ 0 · 📄 0 · ⬜ 22" in roster.text
 
-    [roster] = await worker.presses("⬜ 이철수")
-    assert "✅ 이철수" in labels(roster) and "아직 저장 안 됨: 1명" in roster.text
-    [roster] = await worker.presses("✅ 이철수")
-    [roster] = await worker.presses("⏰ 이철수")
+    # any status is two taps away: the name, then the status
+    [choice] = await worker.presses("⬜ 이철수")
+    assert choice.edit and "이철수 님은 어떻게 기록할까요? (지금: 기록 안 함)" in choice.text
+    assert labels(choice) == ["✅ 출석", "⏰ 지각", "🏃 조퇴", "❌ 결석", "📄 사유결석", "◀️ 명단으로 돌아가기"]
+    [roster] = await worker.presses("📄 사유결석")
+    assert "📄 이철수" in labels(roster) and "아직 저장 안 됨: 1명" in roster.text
+    await worker.presses("📄 이철수")
+    [roster] = await worker.presses("❌ 결석")
     assert "❌ 이철수" in labels(roster)
     async with sessions() as session:  # the unsaved list lives in the conversation state, not in memory
         [state] = (await session.exec(select(ConversationState))).all()
@@ -133,9 +140,9 @@ async def test_the_list_mode_cycles_statuses_in_the_database_state(person, sessi
     assert await today_records(sessions) == {}
 
     [roster] = await worker.presses("✅ 나머지 모두 출석")
-    assert "✅ 21 · ⏰ 0 · ❌ 1 · 📄 0 · ⬜ 0" in roster.text
+    assert "✅ 21 · ⏰ 0 · 🏃 0 · ❌ 1 · 📄 0 · ⬜ 0" in roster.text
     saved, _menu = await worker.presses("💾 저장")
-    assert "✅ 출석 21 · ⏰ 지각 0 · ❌ 결석 1" in saved.text
+    assert "✅ 출석 21 · ⏰ 지각 0 · 🏃 조퇴 0 · ❌ 결석 1" in saved.text
     records = await today_records(sessions)
     assert len(records) == 22 and records["이철수1"] == "absent"
     # pressing a button of the saved list again changes nothing
@@ -148,6 +155,7 @@ async def test_the_list_mode_cycles_statuses_in_the_database_state(person, sessi
     [roster] = await worker.presses("오전 10:00 희망키우기 (22/22)")
     assert "❌ 이철수" in labels(roster)
     await worker.presses("❌ 이철수")
+    await worker.presses("📄 사유결석")
     await worker.presses("💾 저장")
     await worker.says("✍️ 출석 기록")
     await worker.presses("오전 10:00 희망키우기 (22/22)")
@@ -162,7 +170,7 @@ async def test_a_session_on_another_day_is_asked_for(person, sessions):
     assert labels(question)[:2] == ["2월 26일 (목) 오전 10:00 건강댄스 (10/10)", "2월 19일 (목) 오전 10:00 건강댄스 (10/10)"]
     [preview] = await worker.presses("2월 26일 (목) 오전 10:00 건강댄스 (10/10)")
     assert preview.text.startswith("건강댄스 · 2월 26일 (목) 오전 10:00")
-    assert "❌ 결석 (1명): 김영희" in preview.text  # only one 김영희 takes 건강댄스
+    assert "❌ 결석 (2명): 김영희, 전미숙" in preview.text  # only one 김영희 takes 건강댄스; 전미숙 was absent already
     [asked] = await worker.says("이철수 결석")  # not on 건강댄스's list
     assert "⚠️ 이 회기 명단에 없어서 저장하지 않을 이름: 이철수 (결석)" in asked.text
 
@@ -263,3 +271,80 @@ async def test_help_describes_attendance_sessions_and_staff_accounts(person):
     assert "✍️ 출석 기록" in staff_help.text and "🗓 회기 관리" in staff_help.text and "/직원" not in staff_help.text
     [manager_help] = await person(MANAGER).says("/도움말")
     assert "/직원: 직원 계정을 봐요" in manager_help.text
+
+
+async def records_with_minutes(sessions) -> dict[str, tuple[str, int | None]]:
+    """Today's 희망키우기 records as {name (telegram index): (status, minutes)}."""
+    async with sessions() as session:
+        rows = (await session.exec(
+            select(Attendance, Participant).join(Participant, Participant.id == Attendance.participant_id)
+            .join(ProgramSession, ProgramSession.id == Attendance.session_id)
+            .where(ProgramSession.starts_at == TODAY_10))).all()
+    return {f"{p.name}{p.telegram_user_id - PARTICIPANT}": (a.status, a.minutes) for a, p in rows}
+
+
+async def test_a_typo_and_an_overwrite_save_nothing_until_confirmed(person, sessions):
+    """Issue 10: "이순자 결석" silently became 한순자 and overwrote her 사유결석. Now it is asked, then shown."""
+    worker = person(WORKER)
+    await worker.says("희망키우기 한순자 사유결석, 이철수 출석")
+    await worker.presses("✅ 저장")
+    before = await records_with_minutes(sessions)
+    assert before == {"한순자6": ("excused", None), "이철수1": ("present", None)}
+
+    [asked] = await worker.says("희망키우기 이순자 결석, 이철수 지각 10분")
+    assert asked.text == "“이순자” 님은 이 회기 명단에 없어요. 혹시 이 분인가요? (결석)"
+    assert labels(asked) == ["한순자", "모두 아니에요"]
+    assert await records_with_minutes(sessions) == before  # a question is not an answer
+
+    [preview] = await worker.presses("한순자")
+    assert "🔎 명단에 없던 이름은 이렇게 골라 주셨어요:\n• 이순자 → 한순자" in preview.text  # the guess
+    assert "✏️ 이미 저장된 기록이 바뀌어요 (2건):" in preview.text
+    assert "• 한순자: 사유결석 → 결석" in preview.text  # the overwrite
+    assert "• 이철수: 출석 → 지각 10분" in preview.text
+    assert "아직 저장하지 않았어요" in preview.text
+    assert await records_with_minutes(sessions) == before  # still nothing saved
+
+    saved, _menu = await worker.presses("✅ 저장")
+    assert "고친 기록: 2건" in saved.text
+    assert await records_with_minutes(sessions) == {"한순자6": ("absent", None), "이철수1": ("late", 10)}
+    async with sessions() as session:
+        changes = {(c.old_status, c.new_status, c.old_minutes, c.new_minutes)
+                   for c in (await session.exec(select(AttendanceChange))).all()}
+    assert changes == {("excused", "absent", None, None), ("present", "late", None, 10)}
+
+
+async def test_a_name_on_nobody_is_said_so_and_not_saved(person, sessions):
+    worker = person(WORKER)
+    [asked] = await worker.says("희망키우기 홍성지 결석")  # one syllable off 홍성자: asked, not assumed
+    assert "“홍성지” 님은 이 회기 명단에 없어요. 혹시 이 분인가요?" in asked.text and "여러 명" not in asked.text
+    [preview] = await worker.presses("모두 아니에요")
+    assert "⚠️ 이 회기 명단에 없어서 저장하지 않을 이름: 홍성지 (결석)" in preview.text
+    assert "홍성자" not in preview.text.split("⬜")[0]  # not among the marked
+    await worker.presses("✅ 저장")
+    assert await today_records(sessions) == {}
+
+
+async def test_left_early_and_minutes_are_kept_and_shown(person, sessions):
+    worker = person(WORKER)
+    [question] = await worker.says("희망키우기 김영희 지각 10분, 장옥자 조퇴 30분")
+    assert "“김영희”에 해당하는 분이 여러 명이에요" in question.text
+    [preview] = await worker.presses("김영희 (공동일자리)")
+    assert "⏰ 지각 (1명): 김영희 (공동일자리) (10분)" in preview.text
+    assert "🏃 조퇴 (1명): 장옥자 (30분)" in preview.text
+    await worker.presses("✅ 저장")
+    assert await records_with_minutes(sessions) == {"김영희0": ("late", 10), "장옥자9": ("left_early", 30)}
+
+    await worker.says("✍️ 출석 기록")  # the list shows them, and keeps the minutes while the status stays
+    [roster] = await worker.presses("오전 10:00 희망키우기 (2/22)")
+    assert "⏰ 김영희 (공동일자리) (10분)" in labels(roster) and "🏃 장옥자 (30분)" in labels(roster)
+    assert "✅ 0 · ⏰ 1 · 🏃 1 · ❌ 0 · 📄 0 · ⬜ 20" in roster.text
+    await worker.presses("✅ 나머지 모두 출석")
+    await worker.presses("💾 저장")
+    assert (await records_with_minutes(sessions))["장옥자9"] == ("left_early", 30)
+
+    kim = person(PARTICIPANT)  # the participant's ✅ 내 출석
+    [mine] = await kim.says("✅ 내 출석")
+    assert "📘 희망키우기\n출석 " in mine.text and "지각 모두 10분" in mine.text
+    jang = person(PARTICIPANT + 9)
+    [hers] = await jang.says("✅ 내 출석")
+    assert "조퇴 1회 (모두 30분)" in hers.text

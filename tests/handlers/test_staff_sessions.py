@@ -66,7 +66,7 @@ async def test_adding_a_session_by_a_typed_date(person, sessions, now):
     assert labels(program)[-2:] == ["➕ 회기 추가", "⬅️ 프로그램 목록"]
     [ask] = await worker.presses("➕ 회기 추가")
     assert "희망키우기 새 회기는 언제인가요?" in ask.text and "3월 12일 오후 2시" in ask.text
-    assert labels(ask) == ["3월 5일 (목) 오전 10:00", "3월 30일 (월) 오전 10:00", "✖️ 취소"]
+    assert labels(ask) == ["3월 5일 (목) 오전 10:00", "4월 6일 (월) 오전 10:00", "✖️ 취소"]
 
     [again] = await worker.says("다음에 할게요")
     assert "날짜와 시간을 알아보지 못했어요" in again.text
@@ -169,7 +169,7 @@ async def test_forged_and_stale_buttons_change_nothing(person, sessions):
                     "sess:p", "sess:mt:999999:29560000"):
         [reply] = await worker.presses(payload)
         assert "이 버튼은 이제 쓸 수 없어요" in reply.text, payload
-    past = next(r for r in await sessions_of(sessions, "희망키우기") if r.starts_at == kst("2026-03-02T10:00"))
+    past = next(r for r in await sessions_of(sessions, "희망키우기") if r.starts_at == kst("2026-02-25T10:00"))
     [refused] = await worker.presses(f"sess:cy:{past.id}")
     assert "이미 시작한 회기라서" in refused.text
     [refused] = await worker.presses(f"sess:my:{past.id}:{int(kst('2026-03-20T10:00').timestamp() // 60)}")

@@ -178,7 +178,7 @@ async def test_a_demo_participant_says_start_and_gets_the_korean_menu(live: Live
 
     chat = await live.chat_until(FIRST_PARTICIPANT, lambda c: bool(bot_messages(c)))
     assert texts(chat) == ["user: /start", "bot: 김영희님, 다시 오셨네요. 무엇을 도와드릴까요?"]
-    assert keyboard_labels(chat) == ["📅 일정", "✋ 신청", "✅ 내 출석", "🔔 알림", "⚙️ 설정", "❓ 도움말"]
+    assert keyboard_labels(chat) == ["📅 일정", "✋ 신청", "✅ 내 출석", "🔔 알림", "☎️ 연락", "⚙️ 설정", "❓ 도움말"]
     # the same reply reached the page live, after the person's own bubble
     reply = await events.until(lambda e: e["type"] == "message" and e["message"]["from"] == "bot"
                                and e["message"]["chat_id"] == FIRST_PARTICIPANT)

@@ -83,8 +83,8 @@ async def test_the_session_is_asked_when_the_day_has_none_or_no_program_is_named
     assert anonymous.info is None and anonymous.reason == "no_program"
     assert [c.program for c in anonymous.choices] == ["희망키우기", "영어"]  # today's, meetings left out
     monday = await attendance.draft_from_message(session=session, staff_id=worker, center_id=world["center"],
-                                                 text="3월 2일 희망키우기 출석 이철수", now=now)
-    assert monday.info is not None and monday.info.starts_at == datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+                                                 text="2월 23일 희망키우기 출석 이철수", now=now)
+    assert monday.info is not None and monday.info.starts_at == datetime(2026, 2, 23, 1, 0, tzinfo=UTC)
 
 
 async def test_saving_creates_records_then_corrections_are_logged(session, world, now):
@@ -95,7 +95,7 @@ async def test_saving_creates_records_then_corrections_are_logged(session, world
         session=session, staff_id=worker, session_id=today.id, marks={people[1]: P, people[3]: A},
         method=AttendanceMethod.message, now=now)
     assert (first.created, first.changed, first.unchanged) == (2, 0, 0)
-    assert first.counts == {P: 1, L: 0, A: 1, E: 0}
+    assert first.counts == {P: 1, L: 0, AttendanceStatus.left_early: 0, A: 1, E: 0}
     again = await attendance.record_attendance(
         session=session, staff_id=worker, session_id=today.id, marks={people[1]: P, people[3]: A},
         method=AttendanceMethod.message, now=now)

@@ -10,6 +10,7 @@ from models.attendance.attendance_parser import RosterName, mentions, parse_atte
 from models.tables import AttendanceStatus
 
 P, L, A, E = (AttendanceStatus.present, AttendanceStatus.late, AttendanceStatus.absent, AttendanceStatus.excused)
+LE = AttendanceStatus.left_early
 
 # One session's list. Two people are called 김영희 (ids 1 and 6); 이영수/박영수 share the given name 영수;
 # 안명숙's surname is also the word 안 (not); 곽순이 ends in what looks like a particle; 남궁 is a two-syllable surname.
@@ -30,6 +31,8 @@ class Case:
     everyone: AttendanceStatus | None = None
     ambiguous: list[tuple[str, AttendanceStatus, tuple[int, ...]]] = field(default_factory=list)
     unknown: list[tuple[str, AttendanceStatus]] = field(default_factory=list)
+    guesses: list[tuple[str, AttendanceStatus, int]] = field(default_factory=list)  # typos: asked, never marked
+    minutes: dict[int, int] = field(default_factory=dict)
     program: str | None = None
     day: int | None = None
     month_day: tuple[int, int] | None = None
@@ -70,23 +73,30 @@ CASES = [
     Case("영희 결석", ambiguous=[("영희", A, BOTH_YOUNGHEE)]),
     Case("수진 지각 순이 공결", {4: L, 8: E}),
     Case("숙희 출석 영수 결석", {9: P}, ambiguous=[("영수", A, (10, 11))]),
-    Case("김영히 결석", ambiguous=[("김영히", A, BOTH_YOUNGHEE)]),
-    Case("이철후 지각 정미겅 결석", {2: L, 5: A}),
+    Case("김영히 결석", unknown=[("김영히", A)]),  # a typo that fits two: not on the list, which one?
+    Case("이철후 지각 정미겅 결석", guesses=[("이철후", L, 2), ("정미겅", A, 5)]),
+    Case("이순자 결석 이철수 출석", {2: P}, guesses=[("이순자", A, 7)]),  # 한순자? asked, never assumed
     Case("안명숙 출석", {12: P}),
     Case("안명숙 안 왔어요", {12: A}),
     # unknown names
     Case("박철민 결석 이철수 출석", {2: P}, unknown=[("박철민", A)]),
     Case("희망키우기 출석 이철수 홍길동 박민수", {2: P, 3: P}, unknown=[("홍길동", P)], program="희망키우기"),
-    Case("최수진 지각 김영히 결석 홍길동 출석", {4: L}, ambiguous=[("김영히", A, BOTH_YOUNGHEE)],
-         unknown=[("홍길동", P)]),
+    Case("최수진 지각 김영히 결석 홍길동 출석", {4: L}, unknown=[("김영히", A), ("홍길동", P)]),
     # names only (counted present), dates, the later word wins
     Case("희망키우기 이철수 박민수 최수진", {2: P, 3: P, 4: P}, program="희망키우기"),
     Case("3월 2일 희망키우기 출석 이철수", {2: P}, program="희망키우기", month_day=(3, 2)),
     Case("이철수 지각 이철수 결석", {2: A}),
     Case("영어 출석 박영수", {11: P}, program="영어"),
     Case("희망키우기 10명 출석 최수진 결석", {4: A}, program="희망키우기"),  # a count, then who was absent
-    Case("희망키우기 출석체크 이철수 박민수\n지각 정미경 (10분)", {2: P, 3: P, 5: L}, program="희망키우기"),
-    Case("최수진 조퇴, 한순자 결석처리", {4: P, 7: A}),  # left early still came
+    Case("희망키우기 출석체크 이철수 박민수\n지각 정미경 (10분)", {2: P, 3: P, 5: L}, minutes={5: 10},
+         program="희망키우기"),
+    Case("최수진 조퇴, 한순자 결석처리", {4: LE, 7: A}),  # 조퇴: came, left early
+    # minutes with 지각 and 조퇴, in the orders people write them
+    Case("이철수 지각 10분, 최수진 조퇴 30분", {2: L, 4: LE}, minutes={2: 10, 4: 30}),
+    Case("지각10분 이철수, 박민수 출석", {2: L, 3: P}, minutes={2: 10}),
+    Case("정미경 15분 지각 곽순이 20분 지각", {5: L, 8: L}, minutes={5: 15, 8: 20}),
+    Case("최수진 30분 일찍 갔어요", {4: LE}, minutes={4: 30}),
+    Case("이철수 지각 10분 이철수 결석", {2: A}),  # the later word wins: no minutes for an absence
 ]
 
 
@@ -103,6 +113,8 @@ def test_message_is_read_as_staff_meant_it(case: Case) -> None:
     assert result.marks == expected
     assert [(n.typed, n.status, n.candidates) for n in result.ambiguous] == case.ambiguous
     assert [(n.typed, n.status) for n in result.unknown] == case.unknown
+    assert [(n.typed, n.status, *n.candidates) for n in result.guesses] == case.guesses
+    assert result.minutes == case.minutes
 
 
 def test_there_are_at_least_thirty_realistic_messages() -> None:
@@ -120,13 +132,21 @@ def test_names_are_matched_only_against_the_given_roster() -> None:
 def test_a_typo_that_fits_two_people_is_asked_not_guessed() -> None:
     roster = [RosterName(1, "김영희"), RosterName(2, "김영숙")]
     result = resolve(parse_attendance("김영수 결석", roster=roster), [1, 2])
-    assert result.marks == {}
-    assert [n.candidates for n in result.ambiguous] == [(1, 2)]
+    assert result.marks == {} and result.ambiguous == []
+    assert [(n.typed, n.candidates) for n in result.unknown] == [("김영수", (1, 2))]  # not on the list: which?
+
+
+def test_a_name_on_nobody_offers_the_closest_names() -> None:
+    roster = [RosterName(1, "홍성자"), RosterName(2, "홍성민"), RosterName(3, "이철수")]
+    result = resolve(parse_attendance("홍길동 결석, 박영철 출석", roster=roster), [1, 2, 3])
+    assert result.marks == {} and result.guesses == []
+    assert [(n.typed, n.candidates) for n in result.unknown] == [("홍길동", (2, 1)), ("박영철", ())]
 
 
 @pytest.mark.parametrize(("word", "status"), [
     ("출석", P), ("참석", P), ("왔어요", P), ("지각", L), ("늦음", L), ("결석", A), ("안왔어요", A), ("불참", A),
-    ("공결", E), ("사유", E), ("병결", E), ("결석했습니다", A), ("출석이요", P), ("결석처리", A),
+    ("공결", E), ("사유", E), ("병결", E), ("결석했습니다", A), ("출석이요", P), ("결석처리", A), ("조퇴", LE),
+    ("조퇴했어요", LE),
     ("안명숙", None), ("오늘", None), ("사유리", None), ("출석부정", None),
 ])
 def test_status_words(word: str, status: AttendanceStatus | None) -> None:

@@ -82,7 +82,7 @@ def test_korean_public_holidays_lunar_ones_included():
 def test_period_bounds_in_seoul_time(now):
     # now is Wednesday 2026-03-04 14:00 in Seoul.
     start, end = period_bounds(period="wk", now=now, tz=TZ)
-    assert start == datetime(2026, 3, 1, 15, 0, tzinfo=UTC) and end - start == timedelta(days=7)  # Mon 00:00 KST
+    assert start == datetime(2026, 3, 3, 15, 0, tzinfo=UTC) and end - start == timedelta(days=7)  # today 00:00 KST
     start, end = period_bounds(period="mo", now=now, tz=TZ)
     assert start == datetime(2026, 2, 28, 15, 0, tzinfo=UTC) and end == datetime(2026, 3, 31, 15, 0, tzinfo=UTC)
     start, end = period_bounds(period="nm", now=now, tz=TZ)

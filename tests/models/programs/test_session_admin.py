@@ -195,7 +195,7 @@ async def test_cancelling_tells_people_once_and_stops_other_news(session, world,
     assert {m.status for m in await outbox_rows(session, f"session:{added.session.session_id}:added:")} == {"withdrawn"}
     # a session already over cannot be cancelled
     past = (await session.exec(select(ProgramSession).where(
-        ProgramSession.program_id == program, ProgramSession.starts_at == kst("2026-03-02T10:00")))).one()
+        ProgramSession.program_id == program, ProgramSession.starts_at == kst("2026-02-25T10:00")))).one()
     with pytest.raises(SessionPast):
         await session_admin.cancel_session(session=session, staff_id=worker, session_id=past.id, now=now)
     with pytest.raises(SessionPast):
@@ -221,5 +221,5 @@ async def test_suggested_times_follow_the_program(session, world, now):
     worker = world["staff"]["오지훈"]
     times = await session_admin.suggested_times(session=session, staff_id=worker,
                                                 program_id=world["programs"]["희망키우기"], now=now)
-    # a week after its last session (3월 23일 10:00 + 1 week) and tomorrow at the same time
-    assert times == [kst("2026-03-05T10:00"), kst("2026-03-30T10:00")]
+    # a week after its last session (3월 30일 10:00 + 1 week; 3월 2일 was a holiday) and tomorrow at the same time
+    assert times == [kst("2026-03-05T10:00"), kst("2026-04-06T10:00")]

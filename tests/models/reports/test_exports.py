@@ -56,7 +56,8 @@ async def test_program_attendance_register_and_records(session, now):
                                .order_by(ProgramSession.starts_at))).all()
     header = [c.value for c in register[1]]
     day_columns = [f"{s.starts_at.astimezone(SEOUL).month}/{s.starts_at.astimezone(SEOUL).day}" for s in held]
-    assert header == ["이름", "사업단", *day_columns, "출석", "지각", "결석", "사유결석", "출석 시간", "출석률 (%)", "수료"]
+    assert header == ["이름", "사업단", *day_columns, "출석", "지각", "조퇴", "결석", "사유결석", "출석 시간", "출석률 (%)",
+                      "수료"]
 
     enrolled = (await session.exec(select(Participant).join(Enrollment, Enrollment.participant_id == Participant.id)
                                    .where(Enrollment.program_id == program.id,
@@ -76,8 +77,8 @@ async def test_program_attendance_register_and_records(session, now):
     marks = list(row[2:2 + len(held)])
     assert marks == [STATUS_KO[by_person[first.id][s.id]] for s in held]
     counts = Counter(by_person[first.id].values())
-    assert list(row[2 + len(held):6 + len(held)]) == [counts["present"], counts["late"], counts["absent"],
-                                                       counts["excused"]]
+    assert list(row[2 + len(held):7 + len(held)]) == [counts["present"], counts["late"], counts["left_early"],
+                                                       counts["absent"], counts["excused"]]
     assert row[-1] == "아니요"  # 40 hours are needed; only part of the course has happened
 
     detail = list(records.iter_rows(min_row=2, values_only=True))
@@ -90,6 +91,32 @@ async def test_program_attendance_register_and_records(session, now):
     [log] = (await session.exec(select(AccessLog))).all()
     assert (log.staff_id, log.action, log.subject, log.object_id, log.participant_id) == (
         staff["오지훈"], "export", "attendance_export", program.id, None)
+
+
+async def test_minutes_late_and_left_early_are_in_the_exports(session, now):
+    center, staff, programs = await setup(session, now)
+    program = programs["희망키우기"]
+    held = (await session.exec(select(ProgramSession).where(ProgramSession.program_id == program.id,
+                                                            ProgramSession.starts_at <= now)
+                               .order_by(ProgramSession.starts_at))).all()
+    lee, jang = [(await session.exec(select(Participant).where(Participant.name == name))).one()
+                 for name in ("이철수", "장옥자")]
+    for person, status, minutes in ((lee, "late", 10), (jang, "left_early", 30)):
+        record = (await session.exec(select(Attendance).where(Attendance.session_id == held[-1].id,
+                                                              Attendance.participant_id == person.id))).one()
+        record.status, record.minutes = status, minutes
+        session.add(record)
+    await session.commit()
+    register = open_book(await exports.export_program_attendance(
+        session=session, center_id=center, staff_id=staff["오지훈"], program_id=program.id, now=now))["출석부"]
+    rows = {r[0]: r for r in register.iter_rows(min_row=2, values_only=True)}
+    column = 2 + len(held) - 1  # the last session's column
+    assert rows["장옥자"][column] == "조퇴 30분" and rows["장옥자"][2 + len(held) + 2] == 1  # the 조퇴 column
+    assert rows["이철수"][column] == "지각 10분"
+    month = open_book(await exports.export_month_attendance(session=session, center_id=center,
+                                                            staff_id=staff["임하늘"], year=2026, month=3, now=now))
+    cells = [r[5] for r in month["출석 기록"].iter_rows(min_row=2, values_only=True)]
+    assert "지각 10분" in cells and "조퇴 30분" in cells
 
 
 async def test_month_attendance(session, now):

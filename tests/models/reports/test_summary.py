@@ -57,9 +57,10 @@ async def test_numbers_agree_with_the_database(session, cipher, now):
     start, end = week_bounds(THIS_WEEK)
     basic = programs["희망키우기"]
     held_basic = (await session.exec(select(ProgramSession).where(
-        ProgramSession.program_id == basic.id, ProgramSession.starts_at >= start, ProgramSession.starts_at <= now)
-        .order_by(ProgramSession.starts_at))).all()
-    assert len(held_basic) == 2  # Monday and this Wednesday morning
+        ProgramSession.program_id == basic.id, ProgramSession.starts_at <= now)
+        .order_by(col(ProgramSession.starts_at).desc()).limit(2))).all()[::-1]
+    # last Wednesday and this Wednesday morning (Monday 3월 2일 is 삼일절 대체 휴일: no session)
+    assert [s.starts_at.astimezone(SEOUL).day for s in held_basic] == [25, 4]
     kim, jung = people[0], people[4]  # 김영희 (오지훈's), 정미경: absent, then present
     for held, status in zip(held_basic, (AttendanceStatus.absent, AttendanceStatus.absent), strict=True):
         await session.exec(update(Attendance).where(col(Attendance.session_id) == held.id,
@@ -95,7 +96,7 @@ async def test_numbers_agree_with_the_database(session, cipher, now):
     attended = sum(1 for r in records if r.status in ("present", "late"))
     assert built.overall_rate == round(attended * 100 / len(records), 1)
     basic_row = next(a for a in built.attendance if a.program == "희망키우기")
-    assert basic_row.sessions == 2 and basic_row.recorded == 44
+    assert basic_row.sessions == 1 and basic_row.recorded == 22
 
     streaks = {(s.participant, s.program): s for s in built.absence_streaks}
     assert streaks[("김영희", "희망키우기")].absences >= 2 and streaks[("김영희", "희망키우기")].case_worker == "오지훈"
