@@ -93,10 +93,10 @@ class MonthSheet:
 
 def parse_month(text: str) -> date:
     """``2027-01`` → 2027-01-01."""
-    try:
-        return datetime.strptime(text.strip(), "%Y-%m").date()
-    except ValueError:
-        raise InvalidInput("month") from None
+    year, sep, month = text.strip().partition("-")
+    if not (sep and year.isdigit() and month.isdigit() and len(year) == 4 and 1 <= int(month) <= 12):
+        raise InvalidInput("month")
+    return date(int(year), int(month), 1)
 
 
 def _hhmm(moment: datetime | None, zone: ZoneInfo) -> str:
