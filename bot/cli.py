@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import migrate
+from bot import cli_work, migrate
 from bot.app import App, open_app
 from bot.settings import Settings, SettingsError, load_settings
 from bot.terminal import TerminalChat, run_terminal
@@ -78,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
                                   "(exit 1 when something needs attention)")
     _program_parsers(sub)
     _unit_parsers(sub)
+    cli_work.add_parsers(sub)  # unit schedule|leave-kinds|leader|move, export worksheet
     _target_parsers(sub)
     return parser
 
@@ -184,6 +185,8 @@ async def _async_command(args: argparse.Namespace, settings: Settings) -> int:
             return await _chat(app, args)
         if args.command == "program":
             return await _program(app, args)
+        if getattr(args, "work_command", None):
+            return await cli_work.run(app, args)
         if args.command == "unit":
             return await _unit(app, args)
         if args.command == "target":
