@@ -34,6 +34,11 @@ class Team:
 
 @pytest.fixture
 async def team(session, center) -> Team:
+    return await make_team(session, center)
+
+
+async def make_team(session, center) -> Team:
+    """자전거 (Mon–Fri 09:00–18:00, lunch 12–13; 박세나 part time 09:00–13:00) and 무료빨래방, with a worker."""
     cid = center.id
     bikes, laundry = WorkUnit(center_id=cid, name="자전거"), WorkUnit(center_id=cid, name="무료빨래방")
     worker = Staff(center_id=cid, name="나선생", role=Role.staff, telegram_user_id=9_100_000_101, locale="ko")
