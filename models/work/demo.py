@@ -1,4 +1,4 @@
-"""The demo's 자활근로: schedules for two units, the center's leave kinds, and a 반장 (names from the demo list)."""
+"""The demo's 자활근로: 자전거's schedule, the center's leave kinds, and a 반장 (names from the demo list)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from models.tables import LeaveKind, Participant, UnitSchedule, WorkLeader, Work
 from models.work.leave import DEFAULT_KINDS
 
 LEADER = ("이철수", "자전거")  # the demo's 반장; 윤정호 of 자전거 is a worker phone to try 🟢 출근 with
-SCHEDULES = {"자전거": ("0,1,2,3,4", "09:00", "18:00", "12:00", "13:00"),
-             "무료빨래방": ("0,1,2,3,4,5", "10:00", "16:00", None, None)}
+SCHEDULES = {"자전거": ("0,1,2,3,4", "09:00", "18:00", "12:00", "13:00")}  # others: set with hamkke unit schedule
 
 
 def demo_rows(center_id: int, units: dict[str, WorkUnit], people: list[Participant]) -> list[SQLModel]:

@@ -81,7 +81,7 @@ async def test_jobs_are_rebuilt_with_explicit_ids_and_the_lease_is_released(sess
         assert "minute='30'" in str(summary.trigger)
         assert "day_of_week='mon-fri'" in str(scheduler.aps.get_job(JOB_DIGEST).trigger)
         scheduler.rebuild_jobs()  # rebuilding replaces, never duplicates
-        assert len(scheduler.aps.get_jobs()) == 6
+        assert len(scheduler.aps.get_jobs()) == 7
     finally:
         await scheduler.stop()
     async with sessions() as session:
