@@ -7,6 +7,7 @@
 * ``month``      — the month's person-days (출근부 data) and the neutral CSV
 * ``worksheet``  — the 출근부 as XLSX (imports openpyxl: import it only when exporting)
 * ``placements`` — placement history (사업단 전환) and the targets line that counts it
+* ``demo``       — the demo center's 자전거 schedule, leave kinds and 반장 (used by ``services.demo``)
 """
 
 from models.work import checkin, leader, leave, month, placements, schedules
