@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers import work_menu
 from handlers.types import Reply
 from locales import N_, _
 from models.people.people import Identity
@@ -39,7 +40,8 @@ def main_menu(identity: Identity | None) -> list[list[str]] | None:
         if identity.is_manager:
             rows.append([_(TARGETS), _(SUMMARY)])
         return [*rows, [_(MY_INFO), _(SETTINGS), _(HELP)]]
-    return [[_(SCHEDULE), _(ENROLL)], [_(MY_ATTENDANCE), _(REMINDERS)], [_(CONTACT), _(SETTINGS), _(HELP)]]
+    work = [[_(label) for label in work_menu.current()]] if work_menu.current() else []  # 🟢 출근 on working days
+    return [*work, [_(SCHEDULE), _(ENROLL)], [_(MY_ATTENDANCE), _(REMINDERS)], [_(CONTACT), _(SETTINGS), _(HELP)]]
 
 
 def menu_reply(identity: Identity | None, text: str) -> Reply:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers import work_menu
 from handlers.common import kind_error, main_menu, unknown_reply
 from handlers.registry import build_router
 from handlers.router import Ctx, Route, Router
@@ -61,7 +62,8 @@ class Dispatcher:
         locale = (identity.locale if identity else None) or normalize(
             incoming.language_code, self.config.default_locale
         )
-        with use_locale(locale):
+        work_row = await work_menu.row_for(session=session, identity=identity, now=now)
+        with use_locale(locale), work_menu.showing(work_row):
             try:
                 replies = await self._route(incoming, session=session, identity=identity, now=now)
             except DomainError as exc:

@@ -18,11 +18,12 @@ from handlers import (
     staff_attendance,
     staff_sessions,
     start,
+    work,
 )
 from handlers.router import Router
 
 MODULES = (start, menu, schedule, enroll, my_attendance, reminders, rsvp, contact, casenotes, notices, exports,
-           reports, staff_attendance, staff_sessions, staff_admin)
+           reports, staff_attendance, staff_sessions, staff_admin, work)
 
 
 def build_router() -> Router:

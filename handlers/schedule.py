@@ -6,6 +6,7 @@ import math
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from handlers import work
 from handlers.common import ENROLL, SCHEDULE, TODAY, menu_reply
 from handlers.router import Ctx, Router
 from handlers.types import Button, Reply
@@ -159,7 +160,8 @@ async def my_schedule(ctx: Ctx) -> list[Reply]:
     assert ctx.identity is not None
     views = await participant_calendar(session=ctx.session, participant_id=ctx.identity.id, period="my",
                                        now=ctx.now, tz=ctx.config.timezone)
-    return [render_calendar(views, period="my", page=0, now=ctx.now, tz=ctx.config.timezone, edit=False)]
+    return [*await work.schedule_replies(ctx),  # 자활근로: the unit's days and hours first
+            render_calendar(views, period="my", page=0, now=ctx.now, tz=ctx.config.timezone, edit=False)]
 
 
 @router.button("sch", who=PARTICIPANT)

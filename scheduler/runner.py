@@ -13,6 +13,7 @@ job id               when                                          what
 ``lease``            a third of the lease's lifetime               heartbeat; losing the lease stops the clock
 ``outbox-arm``       every minute                                  re-arm ``outbox-wake`` for rows queued elsewhere
 ``outbox-wake``      the due time of the next pending outbox row   wake the outbox sender exactly then
+``work-checkouts``   every 10 minutes                              a forgotten 퇴근: one reminder, then a flag
 ==================== ============================================= =============================================
 
 All jobs use ``replace_existing=True``, ``coalesce=True`` and a misfire grace time that fits the job.
@@ -44,6 +45,7 @@ from models.outbox import delivery
 from models.platform import retention, scheduler_lock
 from models.platform.scheduler_lock import LeaseHeld, LeaseLost
 from models.reports import digests, weekly_summary
+from models.work import checkin
 from scheduler.config import SchedulerConfig
 from scheduler.queries import center_ids, next_due_after
 
@@ -60,6 +62,7 @@ JOB_RETENTION = "retention"
 JOB_LEASE = "lease"
 JOB_ARM = "outbox-arm"
 JOB_WAKE = "outbox-wake"
+JOB_WORK = "work-checkouts"
 
 
 class Waker(Protocol):
@@ -176,6 +179,8 @@ class HamkkeScheduler:
                   grace=12 * 3600)
         beat = max(1, seconds(cfg.lease_ttl) // 3)
         self._add(JOB_LEASE, self.heartbeat, IntervalTrigger(seconds=beat, timezone=self.zone), grace=beat)
+        self._add(JOB_WORK, self.sweep_work, IntervalTrigger(seconds=seconds(cfg.reconcile_every), timezone=self.zone),
+                  grace=seconds(cfg.reconcile_every))
         self._add(JOB_ARM, self.arm_wake, IntervalTrigger(seconds=seconds(cfg.rearm_every), timezone=self.zone),
                   grace=seconds(cfg.rearm_every))
 
@@ -231,6 +236,15 @@ class HamkkeScheduler:
                 default_locale=self.config.default_locale)
 
         if any(queued.messages for queued in await self._each_center("weekly summary", job)):
+            self._wake()
+
+    async def sweep_work(self) -> None:
+        """자활근로: remind a forgotten 퇴근 once after the day's end, flag older ones to the worker (models.work)."""
+        async def job(session: AsyncSession, center_id: int, now: datetime) -> checkin.SweepResult:
+            """One center's sweep."""
+            return await checkin.sweep_checkouts(session=session, center_id=center_id, now=now)
+
+        if any(r.reminders or r.flags for r in await self._each_center("work check-outs", job)):
             self._wake()
 
     async def apply_retention(self) -> None:

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 
 from bot.app import App, open_app
-from bot.cli import chat, db, demo, invite, keygen, program, run, status, target, unit
+from bot.cli import chat, db, demo, invite, keygen, program, run, status, target, unit, work
 from bot.cli.console import Parser
 from bot.settings import Settings, SettingsError, load_settings
 from locales import use_locale
@@ -25,13 +25,14 @@ _APP_COMMANDS: dict[str, Callable[[App, argparse.Namespace], Awaitable[int]]] = 
     "program": program.command,
     "unit": unit.command,
     "target": target.command,
+    "export": work.command,
 }
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = Parser(prog="hamkke", description="함께 — the self-sufficiency center's messenger bot")
     sub = parser.add_subparsers(dest="command", required=True)
-    for subject in (run, db, demo, invite, chat, keygen, status, program, unit, target):
+    for subject in (run, db, demo, invite, chat, keygen, status, program, unit, work, target):  # work adds to unit
         subject.add_parser(sub)
     return parser
 
@@ -70,4 +71,6 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _app_command(args: argparse.Namespace, settings: Settings) -> int:
     async with open_app(settings) as app:
+        if getattr(args, "work_command", None):  # `unit schedule|leave-kinds|leader|move`, `export worksheet`
+            return await work.command(app, args)
         return await _APP_COMMANDS[args.command](app, args)

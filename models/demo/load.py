@@ -45,6 +45,7 @@ from models.tables import (
     Target,
     WorkUnit,
 )
+from models.work import demo as work_demo
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ async def load_demo(*, session: AsyncSession, now: datetime, slug: str = "seongd
     for order, (section, metric, label, value, unit_word) in enumerate(TARGETS):
         session.add(Target(center_id=center.id, year=today.year, section=section, metric=metric, label=label,
                            target_value=value, unit=unit_word, sort_order=order))
+    session.add_all(work_demo.demo_rows(center.id, units, people))  # 자활근로: schedules, leave kinds, a 반장
     await session.commit()
     return DemoResult(True, center.id, len(people), len(staff_rows), session_count)
 

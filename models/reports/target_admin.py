@@ -49,6 +49,7 @@ METRIC_UNITS: Final = {
     "participants": "명", "initial_consultations": "명", "case_management": "명", "risk_a": "명", "risk_b": "명",
     "risk_c": "명", "case_consultations": "건", "resource_links": "건", "employment": "명",
     "basic_education": "명", "special_education": "명", "leader_training": "명", "clubs": "명",
+    "unit_transfers": "명",
 }
 
 # What each metric measures, for the person typing the codes (see ``targets`` for the exact rule).
@@ -66,6 +67,7 @@ METRIC_DESCRIPTIONS: Final = {
     "special_education": N_("Participants in special education (특성별 교육) this year"),
     "leader_training": N_("Participants in leader training (주민리더양성) this year"),
     "clubs": N_("Participants in a club (동아리) this year"),
+    "unit_transfers": N_("Participants who moved from one work unit to another this year (사업단전환)"),
 }
 
 INPUT_FIELDS: Final = frozenset({"year", "metric", "target_value", "target_unit", "section", "label", "same_year",

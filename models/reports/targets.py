@@ -23,6 +23,8 @@ special_education      distinct participants enrolled (or completed) in a 특성
                        직능 …) with sessions this year
 leader_training        distinct participants enrolled in a 주민리더양성 program with sessions this year
 clubs                  distinct participants enrolled in a club (동아리) with sessions this year
+unit_transfers         사업단전환: distinct participants who moved into a work unit from another one this year
+                       (dated placements, ``models.work.placements``)
 =====================  ==========================================================================================
 
 Which of the three education lines a program counts toward is its ``Program.target_category``
@@ -64,6 +66,7 @@ from models.tables import (
     Target,
 )
 from models.tables.programs import TargetCategory
+from models.work.placements import unit_transfers
 
 # The name rule, only for programs without a ``target_category`` (see the module docstring).
 BASIC_EDUCATION_WORDS = ("희망키우기", "기초교육")  # how the plan names 주민기초교육 (matched in program names)
@@ -304,6 +307,7 @@ METRICS: dict[str, Metric] = {
     "special_education": _special_education,
     "leader_training": _leader_training,
     "clubs": _clubs,
+    "unit_transfers": unit_transfers,
 }
 
 

@@ -24,6 +24,18 @@ from models.tables.people import Consent, InviteCode, Participant, Staff
 from models.tables.programs import Attendance, AttendanceChange, Enrollment, Program, ProgramSession, Rsvp
 from models.tables.scheduling import SchedulerLease
 from models.tables.types import UTCDateTime, utcnow
+from models.tables.work import (
+    LeaveKind,
+    LeaveRequest,
+    LeaveStatus,
+    UnitSchedule,
+    WorkDay,
+    WorkDayChange,
+    WorkLeader,
+    WorkMark,
+    WorkMethod,
+    WorkPlacement,
+)
 
 __all__ = [
     "AccessAction", "AccessLog", "Attendance", "AttendanceChange", "AttendanceMethod", "AttendanceStatus", "CaseNote",
@@ -32,4 +44,7 @@ __all__ = [
     "OutboundMessage", "OutboxStatus", "Participant", "ProcessedUpdate", "Program", "ProgramKind",
     "ProgramSession", "Role", "Rsvp", "RsvpAnswer", "SchedulerLease", "SessionStatus", "Staff", "Target",
     "UTCDateTime", "WorkUnit", "utcnow",
+    # 자활근로 (models/tables/work.py)
+    "LeaveKind", "LeaveRequest", "LeaveStatus", "UnitSchedule", "WorkDay", "WorkDayChange", "WorkLeader",
+    "WorkMark", "WorkMethod", "WorkPlacement",
 ]

@@ -74,7 +74,7 @@ async def test_jobs_are_rebuilt_with_explicit_ids_and_the_lease_is_released(sess
     await scheduler.start()
     try:
         assert scheduler.job_ids() == sorted(
-            ["digest", "lease", "outbox-arm", "reminders", "retention", "weekly-summary"])
+            ["digest", "lease", "outbox-arm", "reminders", "retention", "weekly-summary", "work-checkouts"])
         assert scheduler.aps is not None
         for job in scheduler.aps.get_jobs():
             assert job.coalesce is True and job.max_instances == 1 and job.misfire_grace_time
@@ -84,7 +84,7 @@ async def test_jobs_are_rebuilt_with_explicit_ids_and_the_lease_is_released(sess
         assert "minute='30'" in str(summary.trigger)
         assert "day_of_week='mon-fri'" in str(scheduler.aps.get_job(JOB_DIGEST).trigger)
         scheduler.rebuild_jobs()  # rebuilding replaces, never duplicates
-        assert len(scheduler.aps.get_jobs()) == 6
+        assert len(scheduler.aps.get_jobs()) == 7
     finally:
         await scheduler.stop()
     async with sessions() as session:
