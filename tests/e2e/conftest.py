@@ -20,9 +20,10 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.app import App, open_app
-from bot.outbox_sender import OutboxSender, SendLimits
 from bot.runner import BotRunner
 from bot.sandbox.emulator import BotApiEmulator, Limits, SentMessage
+from bot.sending.pace import SendLimits
+from bot.sending.sender import OutboxSender
 from bot.settings import load_settings
 from bot.telegram import TRANSPORTS
 from handlers.types import Incoming

@@ -15,7 +15,7 @@ from models.work import leader, leave
 from tests.models.work.conftest import SEOUL, Team, make_team
 from tests.support.chat import Person
 
-MENU = ["📅 일정", "✋ 신청", "✅ 내 출석", "🔔 알림", "⚙️ 설정", "❓ 도움말"]
+MENU = ["📅 일정", "✋ 신청", "✅ 내 출석", "🔔 알림", "☎️ 연락", "⚙️ 설정", "❓ 도움말"]  # the participant menu (issue 10 added ☎️ 연락)
 
 
 @pytest.fixture
