@@ -220,6 +220,9 @@ FUNCTION_IMPORTS_ALLOWED = {
        "weekly chart loads it, so the bot, the CLI and every handler start without it"
        for module in ("matplotlib.ft2font", "matplotlib", "matplotlib.backends.backend_agg", "matplotlib.figure",
                       "matplotlib.font_manager")},
+    **{("models/reports/exports.py", module): "openpyxl (with what it pulls in) loads only when an XLSX file is "
+       "built, so starting the bot or the scheduler doesn't pay for it" for module in ("openpyxl", "openpyxl.styles",
+                                                                                       "openpyxl.utils")},
 }
 
 

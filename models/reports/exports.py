@@ -10,13 +10,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from io import BytesIO
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -43,6 +39,10 @@ from models.tables import (
     WorkUnit,
 )
 
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 STATUS_WORDS = {
@@ -57,7 +57,7 @@ METHOD_WORDS = {
     AttendanceMethod.button: N_("by buttons"),
     AttendanceMethod.checkin: N_("check-in"),
 }
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_HEADER_COLOR = "DDEBF7"
 
 
 @dataclass(frozen=True)
@@ -82,14 +82,24 @@ def _safe_name(text: str) -> str:
     return re.sub(r"[\\/:*?\"<>|\s]+", "_", text).strip("_")[:40] or "export"
 
 
+def _new_book() -> Workbook:
+    """An empty workbook. openpyxl is imported here, when a file is built, so no process pays for it at start."""
+    from openpyxl import Workbook
+
+    return Workbook()
+
+
 def _sheet(book: Workbook, title: str, headers: list[str], rows: list[list[Any]], *, first: bool = False
            ) -> Worksheet:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     sheet: Worksheet = book.active if first else book.create_sheet()  # type: ignore[assignment]
     sheet.title = re.sub(r"[\[\]:*?/\\]", "", title)[:31] or "Sheet"
     sheet.append(headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
+        cell.fill = PatternFill("solid", fgColor=_HEADER_COLOR)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for row in rows:
         sheet.append(row)
@@ -181,7 +191,7 @@ async def export_program_attendance(
                _("Completed")]
     register = _register_rows(program, people, columns, by_cell, progress, units)
     detail = _record_rows(program, records, sessions, people, tz=tz, units=units, staff_names=staff_names)
-    book = Workbook()
+    book = _new_book()
     _sheet(book, _("Register"), headers, register, first=True)
     _sheet(book, _("Records"), [_("Date"), _("Time"), _("Program"), _("Name"), _("Work unit"), _("Attendance"),
                                 _("Hours"), _("Recorded how"), _("Recorded by")], detail)
@@ -330,7 +340,7 @@ async def export_month_attendance(
                         entry[AttendanceStatus.late.value], entry[AttendanceStatus.left_early.value],
                         entry[AttendanceStatus.absent.value], entry[AttendanceStatus.excused.value],
                         _percent(attended, recorded)])
-    book = Workbook()
+    book = _new_book()
     _sheet(book, _("Records"), [_("Date"), _("Time"), _("Program"), _("Name"), _("Work unit"), _("Attendance"),
                                 _("Hours"), _("Recorded how"), _("Recorded by")], detail, first=True)
     _sheet(book, _("By program"), [_("Program"), _("Sessions held"), _("Present"), _("Late"), _("Left early"),
@@ -349,7 +359,7 @@ async def export_targets(
     await require(session=session, staff_id=staff_id, action=Action.export_targets, center_id=center_id)
     report = await measure_targets(session=session, center_id=center_id, year=year, now=now, cipher=cipher)
     rows = [[row.section, row.label, row.target, row.unit, row.achieved, row.rate] for row in report.rows]
-    book = Workbook()
+    book = _new_book()
     sheet = _sheet(book, _("Targets {year}").format(year=year),
                    [_("Area"), _("Target item"), _("Target"), _("Unit"), _("Achieved"), _("Achievement rate (%)")],
                    rows, first=True)

@@ -16,7 +16,7 @@ from models.work import schedules
 from tests.e2e.conftest import LiveBot
 
 SEOUL = ZoneInfo("Asia/Seoul")
-MENU = "📅 일정 / ✋ 신청 / ✅ 내 출석 / 🔔 알림 / ⚙️ 설정 / ❓ 도움말"
+MENU = "📅 일정 / ✋ 신청 / ✅ 내 출석 / 🔔 알림 / ☎️ 연락 / ⚙️ 설정 / ❓ 도움말"
 
 
 async def _worker_in_bikes(live: LiveBot, user_id: int) -> int:

@@ -18,6 +18,8 @@ EXPECTED_TABLES = {
     "center", "staff", "participant", "work_unit", "program", "program_session", "enrollment", "attendance",
     "rsvp", "case_note", "notice", "target", "outbound_message", "conversation_state", "processed_update",
     "invite_code", "consent", "access_log", "attendance_change", "scheduler_lease",
+    # 자활근로 (work units)
+    "work_schedule", "work_placement", "work_day", "work_day_change", "work_leader", "leave_kind", "leave_request",
 }
 GLOBAL_TABLES = {"center", "scheduler_lease"}  # the lease guards the whole database, not one center
 
