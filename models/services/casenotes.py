@@ -26,6 +26,7 @@ from models.services.authz import Action, can, require, require_case_access
 from models.services.consent import consent_status
 from models.services.crypto import FieldCipher
 from models.services.errors import ConsentRequired, Forbidden, InvalidInput, NotFound, ResidentNumberRefused
+from models.services.resident_number import looks_like_resident_number
 from models.tables import (
     AccessAction,
     AccessLog,
@@ -40,13 +41,6 @@ from models.tables import (
 NOTE_MAX_CHARS = 3000
 FOLLOW_UP_MAX_DAYS = 366
 SUBJECT_NOTE = "case_note"
-
-# A 주민등록번호 (or a foreigner's 외국인등록번호): YYMMDD, an optional dash, then 7 digits whose first is 1–8.
-# A masked back half (900101-1******) counts too. Checked after NFKC, so full-width digits are caught.
-_RESIDENT_NUMBER = re.compile(
-    r"(?<!\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\s?[-‐‑–—~]?\s?[1-8](?:\d{6}|[\d*xX●○]{6})(?!\d)"
-)
-
 
 class RiskGrade(StrEnum):
     """위기등급: A 위기 (act now), B 주의 (close care), C 안정 (regular care)."""
@@ -69,11 +63,6 @@ RISK_LABELS = {
     RiskGrade.B: N_("B · watch — close care"),
     RiskGrade.C: N_("C · stable — regular care"),
 }
-
-
-def looks_like_resident_number(text: str) -> bool:
-    """Whether ``text`` holds something shaped like a resident registration number."""
-    return bool(_RESIDENT_NUMBER.search(unicodedata.normalize("NFKC", text)))
 
 
 def refuse_resident_number(text: str) -> None:
