@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.common import kind_error, main_menu, unknown_reply
+from handlers.privacy import answer_in_group, keep_out_of_groups
 from handlers.registry import build_router
 from handlers.router import Ctx, Route, Router
 from handlers.types import HandlerConfig, Incoming, Reply
@@ -71,6 +72,7 @@ class Dispatcher:
                 await session.rollback()
                 log.exception("handler failed for update %s", incoming.update_id)
                 replies = [Reply(_("Sorry, something went wrong on our side. Please try again in a moment."))]
+            replies = keep_out_of_groups(incoming, replies, self.config)
             return [part for reply in replies for part in reply.chunks()]
 
     async def _route(
@@ -82,8 +84,8 @@ class Dispatcher:
         ctx = Ctx(incoming, session, self.config, now, identity, state)
         text = (incoming.text or "").strip()
 
-        if not incoming.is_private and not text.startswith("/"):
-            return []  # in groups, speak only when spoken to
+        if not incoming.is_private:
+            return answer_in_group(incoming, self.router, self.config)  # nothing personal in groups
         if incoming.payload is not None:
             route, args = self.router.match_button(incoming.payload)
             if route is None or not _allowed(route, audience):
