@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.common import kind_error, main_menu, unknown_reply
+from handlers.drafts import drop_abandoned_draft, held_draft
 from handlers.privacy import answer_in_group, keep_out_of_groups
 from handlers.registry import build_router
 from handlers.router import Ctx, Route, Router
@@ -64,7 +65,10 @@ class Dispatcher:
         )
         with use_locale(locale):
             try:
+                draft = await held_draft(session=session, center_id=center_id, incoming=incoming, now=now)
                 replies = await self._route(incoming, session=session, identity=identity, now=now)
+                replies = await drop_abandoned_draft(draft, replies, session=session, center_id=center_id,
+                                                     incoming=incoming, now=now)
             except DomainError as exc:
                 await session.rollback()
                 replies = [kind_error(exc, identity)]
