@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import migrate
+from bot import key_cli, migrate
 from bot.app import App, open_app
 from bot.settings import Settings, SettingsError, load_settings
 from bot.terminal import TerminalChat, run_terminal
@@ -74,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--lang", default="ko", help="the Telegram app's language (ko or en)")
 
     sub.add_parser("keygen", help="print a new encryption key for HAMKKE_ENCRYPTION_KEY")
+    key_cli.add_parser(sub)
     sub.add_parser("status", help="is the scheduler alive, is the outbox sender keeping up, what failed lately "
                                   "(exit 1 when something needs attention)")
     _program_parsers(sub)
@@ -162,6 +163,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         _out(FieldCipher.generate_key().decode())
         return 0
+    if args.command == "key":
+        return key_cli.run(args, settings)
     if args.command == "db":
         if args.db_command == "upgrade":
             migrate.upgrade(settings.database_url)
@@ -170,7 +173,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             migrate.check(settings.database_url)
             _out(_("The models and the migrations agree."))
         return 0
-    settings.cipher()  # fail early, in one line, if the key is unusable; creates the key file on first run
+    if settings.encryption_key is not None or settings.key_location().exists():
+        settings.cipher()  # fail early, in one line, if the key is unusable (a missing one: bot.keys decides)
     return asyncio.run(_async_command(args, settings))
 
 
