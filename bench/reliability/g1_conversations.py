@@ -43,7 +43,6 @@ from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
-    precondition,
     rule,
     run_state_machine_as_test,
 )
@@ -247,16 +246,24 @@ class Conversation(RuleBasedStateMachine):
 
     # ---------------------------------------------------------------- what a person does
 
-    @precondition(lambda self: bool(self._last_buttons()))
-    @rule(data=st.data())
-    def press_a_button(self, data: st.DataObject) -> None:
-        payload = data.draw(st.sampled_from(self._last_buttons()))
-        self._send(kind="button", payload=payload)
+    # Every rule draws the same shapes whatever the database holds (Hypothesis replays choice sequences), so
+    # the options come from the conversation but the draws are plain indexes into them.
 
-    @precondition(lambda self: bool(self._keyboard()))
-    @rule(data=st.data())
-    def tap_the_menu(self, data: st.DataObject) -> None:
-        self._send(kind="menu", text=data.draw(st.sampled_from(self._keyboard())))
+    @rule(index=st.integers(min_value=0, max_value=99))
+    def press_a_button(self, index: int) -> None:
+        buttons = self._last_buttons()
+        if buttons:
+            self._send(kind="button", payload=buttons[index % len(buttons)])
+        else:
+            self._send(kind="no button: /menu", text="/menu")
+
+    @rule(index=st.integers(min_value=0, max_value=99))
+    def tap_the_menu(self, index: int) -> None:
+        keyboard = self._keyboard()
+        if keyboard:
+            self._send(kind="menu", text=keyboard[index % len(keyboard)])
+        else:
+            self._send(kind="no keyboard: /start", text="/start")
 
     @rule(text=st.one_of(st.sampled_from(WORDS), st.text(max_size=60),
                          st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=200)))
@@ -275,25 +282,30 @@ class Conversation(RuleBasedStateMachine):
     def send_a_command(self, name: str, args: str, addressed: bool) -> None:
         self._send(kind="command", text=f"/{name}{'@hamkke_bot' if addressed else ''}{args}")
 
-    @precondition(lambda self: bool(self.seen_payloads))
-    @rule(data=st.data())
-    def press_an_old_button(self, data: st.DataObject) -> None:
-        self._send(kind="stale button", payload=data.draw(st.sampled_from(self.seen_payloads)))
+    @rule(index=st.integers(min_value=0, max_value=10**6))
+    def press_an_old_button(self, index: int) -> None:
+        if self.seen_payloads:
+            self._send(kind="stale button", payload=self.seen_payloads[index % len(self.seen_payloads)])
+        else:
+            self._send(kind="no old button: /help", text="/help")
 
-    @rule(data=st.data())
-    def press_a_forged_button(self, data: st.DataObject) -> None:
+    @rule(source=st.integers(min_value=0, max_value=2), index=st.integers(min_value=0, max_value=10**6),
+          made_up=st.from_regex(PAYLOAD_RE, fullmatch=True))
+    def press_a_forged_button(self, source: int, index: int, made_up: str) -> None:
         """Another role's payload, a made-up id or a malformed payload: must change nothing."""
         world = self.world
         others = sorted(p for role, pool in world.payload_pool.items() if role != self.role
                         and not (self.role == "manager" and role == "staff") for p in pool)
-        choices = [st.sampled_from(FORGED), st.from_regex(PAYLOAD_RE, fullmatch=True)]
-        if others:
-            choices.append(st.sampled_from(others))
-        payload = data.draw(st.one_of(*choices))
+        if source == 1:
+            payload = made_up
+        elif source == 2 and others:
+            payload = others[index % len(others)]
+        else:
+            payload = FORGED[index % len(FORGED)]
         route, _args = world.dispatcher.router.match_button(payload) if payload else (None, [])
         may_act = route is not None and (self.role in route.audience
                                          or (self.role == "manager" and "staff" in route.audience))
-        if may_act and payload not in FORGED and payload in others:
+        if may_act and payload in others:
             self._send(kind="foreign button", payload=payload)  # a route this person may use: not forged
             return
         before = world.run(world.fingerprint())
