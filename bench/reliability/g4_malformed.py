@@ -272,7 +272,7 @@ async def run_one(transport: str, url: str, directory: Path, *, every: int, wait
             result.good += 1
             took = await _answered(emu, GOOD_USER, before, wait)
             if took is None:
-                pending = emu.pending_updates()
+                pending = emu.pending_updates
                 stuck = next((f for uid, f, _b in sent if pending and uid == pending[0]["update_id"]), "?")
                 result.stalls.append(f"after update #{index}: {len(pending)} waiting, the first of them: {stuck}")
                 consecutive_stalls += 1
@@ -284,10 +284,10 @@ async def run_one(transport: str, url: str, directory: Path, *, every: int, wait
                 result.slowest = max(result.slowest, took)
         # let the last ones through, then count
         deadline = time.perf_counter() + wait
-        while emu.pending_updates() and time.perf_counter() < deadline and process.returncode is None:  # noqa: ASYNC110
+        while emu.pending_updates and time.perf_counter() < deadline and process.returncode is None:  # noqa: ASYNC110
             await asyncio.sleep(0.1)
         await asyncio.sleep(1.0)
-        pending_ids = {int(update["update_id"]) for update in emu.pending_updates()}
+        pending_ids = {int(update["update_id"]) for update in emu.pending_updates}
         recorded = _recorded_ids(directory / "g4.db")
         for update_id, family, body in sent:
             if update_id in pending_ids:
