@@ -49,38 +49,42 @@ def _ok(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess
 def test_a_lost_key_file_stops_start_up_instead_of_being_replaced(hamkke):
     """Issue 16, finding 7: before the fix ``hamkke status`` made a new key and old notes could not be opened."""
     tmp = hamkke.tmp_path
-    _ok(hamkke("db", "upgrade"))
-    _ok(hamkke("demo", "load"))
-    key_file = tmp / "config" / "hamkke" / "hamkke.key"
+    key_file = tmp / "keys" / "hamkke.key"
+    keyed = {"HAMKKE_KEY_FILE": str(key_file)}
+
+    def run(*args: str, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        return hamkke(*args, extra_env={**keyed, **(extra_env or {})})
+
+    _ok(run("db", "upgrade"))
+    _ok(run("demo", "load"))
     key = key_file.read_bytes().strip()
     _encrypt_a_risk_grade(tmp / "data" / "hamkke.db", key)
-    assert "1건을 모두 열 수 있어요" in _ok(hamkke("key", "check")).stdout
 
     key_file.unlink()  # lost
     for command in (("status",), ("demo", "load"), ("run",)):
-        result = hamkke(*command)
+        result = run(*command)
         assert result.returncode == 2, (command, result.stdout, result.stderr)
         [line] = result.stderr.strip().splitlines()
         assert line.startswith("hamkke: ") and str(key_file) in line and "암호화된 기록이 1건" in line
         assert not key_file.exists()  # not silently replaced
-    check = hamkke("key", "check")
+    check = run("key", "check")
     assert check.returncode == 1 and "키 파일이 없는데" in check.stdout
 
     key_file.write_bytes(Fernet.generate_key() + b"\n")  # the wrong key
     key_file.chmod(0o600)
-    result = hamkke("status")
+    result = run("status")
     assert result.returncode == 2 and "하나도 열 수 없어요" in result.stderr and "hamkke key check" in result.stderr
-    check = hamkke("key", "check")
+    check = run("key", "check")
     assert check.returncode == 1 and "1건을 하나도 열 수 없어요" in check.stdout
 
     key_file.write_bytes(key + b"\n")  # restored from the backup
-    assert "1건을 모두 열 수 있어요" in _ok(hamkke("key", "check")).stdout
-    assert hamkke("status").returncode in (0, 1)  # runs (1: no scheduler yet)
+    assert "1건을 모두 열 수 있어요" in _ok(run("key", "check")).stdout
+    assert run("status").returncode in (0, 1)  # runs (1: no scheduler yet)
     # the old key kept beside a new one in HAMKKE_ENCRYPTION_KEY opens the old records too
     new = Fernet.generate_key().decode()
-    both = _ok(hamkke("key", "check", extra_env={"HAMKKE_ENCRYPTION_KEY": f"{new},{key.decode()}"}))
+    both = _ok(run("key", "check", extra_env={"HAMKKE_ENCRYPTION_KEY": f"{new},{key.decode()}"}))
     assert "HAMKKE_ENCRYPTION_KEY" in both.stdout and "모두 열 수 있어요" in both.stdout
-    only_new = hamkke("key", "check", extra_env={"HAMKKE_ENCRYPTION_KEY": new})
+    only_new = run("key", "check", extra_env={"HAMKKE_ENCRYPTION_KEY": new})
     assert only_new.returncode == 1
 
 
