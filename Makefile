@@ -12,7 +12,7 @@ LOCK := requirements.lock
 # The Babel releases whose CLDR data disagree on Korean day periods; dates must read the same on each.
 BABEL_RELEASES := 2.18.0 2.19.0
 
-.PHONY: run test test-latest test-babel lock lint i18n i18n-extract install bench clean
+.PHONY: run test test-latest test-babel lock lint i18n i18n-extract install bench reliability clean
 
 # Exactly what the lock names (every transitive version, each file's hash), then the project itself without
 # build isolation, so its build backend comes from the lock too. pyproject.toml keeps the honest ranges.
@@ -75,6 +75,10 @@ test-babel: $(STAMP) i18n
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m mypy bot handlers models scheduler locales
+
+## The reliability suite (never part of `make test`): each bench/reliability/g*.py prints its figures.
+reliability: $(STAMP) i18n
+	@set -e; for f in bench/reliability/g*.py; do echo "== $$f"; $(BIN)/python $$f; done
 
 ## Benchmarks (never part of the test suite); they print their figures.
 bench: $(STAMP) i18n

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.keys import open_cipher
 from bot.settings import Settings
 from handlers.dispatch import Dispatcher
 from handlers.types import HandlerConfig, Incoming, Reply
@@ -40,6 +41,7 @@ async def open_app(settings: Settings, *, bot_username: str | None = None) -> As
     engine = create_engine(settings.database_url)
     try:
         sessions = session_factory(engine)
+        cipher = await open_cipher(settings, sessions)  # before anything is written: a lost key stops here
         async with sessions() as session:
             center = await setup_center(session=session, slug=settings.center_slug, name=settings.center_name,
                                         timezone=settings.timezone)
@@ -49,7 +51,7 @@ async def open_app(settings: Settings, *, bot_username: str | None = None) -> As
             timezone = await center_timezone(session, center.id)
         config = HandlerConfig(center_id=center.id, bot_username=bot_username or settings.bot_username,
                                timezone=timezone, default_locale=settings.default_locale,
-                               cipher=settings.cipher())
+                               cipher=cipher)
         yield App(settings, engine, sessions, Dispatcher(config), center.id)
     finally:
         await engine.dispose()

@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Seoul"
     default_locale: Literal["ko", "en"] = "ko"
     encryption_key: SecretStr | None = Field(default=None, description="Fernet key(s), comma-separated")
-    key_file: Path = Path("./data/hamkke.key")
+    key_file: Path | None = None  # default: default_key_file(), outside the data directory
     center_slug: str = "seongdong"
     center_name: str = "성동지역자활센터"
     bot_username: str = "hamkke_bot"
@@ -110,27 +110,54 @@ class Settings(BaseSettings):
         """No token: run the local sandbox instead of Telegram."""
         return self.telegram_token is None
 
+    def key_location(self) -> Path:
+        """Where the key file is, or will be made: ``HAMKKE_KEY_FILE``, else :func:`default_key_file`; an install
+        from before keeps its ``./data/hamkke.key`` as long as the new place holds no key."""
+        if self.key_file is not None:
+            return self.key_file
+        default = default_key_file()
+        if not default.exists() and LEGACY_KEY_FILE.exists():
+            return LEGACY_KEY_FILE
+        return default
+
     def cipher(self) -> FieldCipher:
-        """The field cipher: keys from ``HAMKKE_ENCRYPTION_KEY``, else the key file (created 0600 if missing)."""
+        """The field cipher: keys from ``HAMKKE_ENCRYPTION_KEY``, else the key file. A missing key file is never
+        made here (``bot.keys.open_cipher`` makes one, on a database without encrypted records only)."""
         if self.encryption_key is not None:
             keys = [k.strip().encode() for k in self.encryption_key.get_secret_value().split(",") if k.strip()]
             return FieldCipher(keys)
-        return FieldCipher([read_or_create_key_file(self.key_file)])
+        return FieldCipher([read_key_file(self.key_location())])
 
 
-def read_or_create_key_file(path: Path) -> bytes:
-    """The key in ``path``; a new random key is written there (mode 0600) when the file does not exist."""
-    if path.exists():
-        mode = stat.S_IMODE(path.stat().st_mode)
-        if mode & 0o077:
-            raise SettingsError(f"{path}: key file must be readable by its owner only (chmod 600 {path})")
-        key = path.read_bytes().strip()
-        try:
-            Fernet(key)
-        except ValueError as exc:
-            raise SettingsError(f"{path}: not a valid key file") from exc
-        return key
-    path.parent.mkdir(parents=True, exist_ok=True)
+LEGACY_KEY_FILE = Path("./data/hamkke.key")  # the default before issue 16: beside the database
+
+
+def default_key_file() -> Path:
+    """``$XDG_CONFIG_HOME/hamkke/hamkke.key`` (``~/.config/hamkke/hamkke.key``): apart from the data directory, so
+    one backup of ``data/`` never holds both the notes and their key."""
+    base = os.environ.get("XDG_CONFIG_HOME") or ""
+    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".config"
+    return root / "hamkke" / "hamkke.key"
+
+
+def read_key_file(path: Path) -> bytes:
+    """The key in ``path``; ``SettingsError`` when it is missing, readable by others or not a key."""
+    if not path.exists():
+        raise SettingsError(f"{path}: no key file (restore it from your backup, or set HAMKKE_KEY_FILE)")
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise SettingsError(f"{path}: key file must be readable by its owner only (chmod 600 {path})")
+    key = path.read_bytes().strip()
+    try:
+        Fernet(key)
+    except ValueError as exc:
+        raise SettingsError(f"{path}: not a valid key file") from exc
+    return key
+
+
+def create_key_file(path: Path) -> bytes:
+    """A new random key written to ``path`` (mode 0600, its folder 0700 when made here); never overwrites."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = FieldCipher.generate_key()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:

@@ -9,6 +9,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import work_menu
 from handlers.common import kind_error, main_menu, unknown_reply
+from handlers.drafts import drop_abandoned_draft, held_draft
+from handlers.privacy import answer_in_group, keep_out_of_groups
 from handlers.registry import build_router
 from handlers.router import Ctx, Route, Router
 from handlers.types import HandlerConfig, Incoming, Reply
@@ -65,7 +67,10 @@ class Dispatcher:
         work_row = await work_menu.row_for(session=session, identity=identity, now=now)
         with use_locale(locale), work_menu.showing(work_row):
             try:
+                draft = await held_draft(session=session, center_id=center_id, incoming=incoming, now=now)
                 replies = await self._route(incoming, session=session, identity=identity, now=now)
+                replies = await drop_abandoned_draft(draft, replies, session=session, center_id=center_id,
+                                                     incoming=incoming, now=now)
             except DomainError as exc:
                 await session.rollback()
                 replies = [kind_error(exc, identity)]
@@ -73,6 +78,7 @@ class Dispatcher:
                 await session.rollback()
                 log.exception("handler failed for update %s", incoming.update_id)
                 replies = [Reply(_("Sorry, something went wrong on our side. Please try again in a moment."))]
+            replies = keep_out_of_groups(incoming, replies, self.config)
             return [part for reply in replies for part in reply.chunks()]
 
     async def _route(
@@ -84,8 +90,8 @@ class Dispatcher:
         ctx = Ctx(incoming, session, self.config, now, identity, state)
         text = (incoming.text or "").strip()
 
-        if not incoming.is_private and not text.startswith("/"):
-            return []  # in groups, speak only when spoken to
+        if not incoming.is_private:
+            return answer_in_group(incoming, self.router, self.config)  # nothing personal in groups
         if incoming.payload is not None:
             route, args = self.router.match_button(incoming.payload)
             if route is None or not _allowed(route, audience):

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 
 from bot.app import App, open_app
-from bot.cli import chat, db, demo, invite, keygen, program, run, status, target, unit, work
+from bot.cli import chat, db, demo, invite, key, keygen, program, run, status, target, unit, work
 from bot.cli.console import Parser
 from bot.settings import Settings, SettingsError, load_settings
 from locales import use_locale
@@ -32,7 +32,7 @@ _APP_COMMANDS: dict[str, Callable[[App, argparse.Namespace], Awaitable[int]]] = 
 def _parser() -> argparse.ArgumentParser:
     parser = Parser(prog="hamkke", description="함께 — the self-sufficiency center's messenger bot")
     sub = parser.add_subparsers(dest="command", required=True)
-    for subject in (run, db, demo, invite, chat, keygen, status, program, unit, work, target):  # work adds to unit
+    for subject in (run, db, demo, invite, chat, keygen, key, status, program, unit, work, target):  # work adds to unit
         subject.add_parser(sub)
     return parser
 
@@ -63,9 +63,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "keygen":
         return keygen.command()
+    if args.command == "key":
+        return key.command(args, settings)
     if args.command == "db":
         return db.command(args, settings)
-    settings.cipher()  # fail early, in one line, if the key is unusable; creates the key file on first run
+    if settings.encryption_key is not None or settings.key_location().exists():
+        settings.cipher()  # fail early, in one line, if the key is unusable (a missing one: bot.keys decides)
     return asyncio.run(_app_command(args, settings))
 
 

@@ -251,3 +251,45 @@ async def test_a_too_long_message_outside_the_note_flow_is_refused_and_left_alon
     [reply] = await person(WORKER)._send(text="가" * 1_500, message_id=40)
     assert "글이 너무 길어요" in reply.text
     assert reply.delete_message_id is None
+
+
+async def _typed_note(worker, sessions, message_id: int) -> None:
+    await start_note_for_kim(worker)
+    await worker.presses("사례관리상담")
+    [asked] = await worker._send(text=NOTE, message_id=message_id)
+    assert "위기등급" in asked.text and asked.delete_message_id is None  # kept until the flow ends
+
+
+@pytest.mark.parametrize("leave", [
+    ("press", "note:x"),  # ✖️ of an earlier message of the flow
+    ("say", "/cancel"),
+    ("say", "/그만"),
+    ("say", "취소"),
+    ("say", "📋 오늘 일정"),  # a menu word
+    ("say", "/상담"),  # a new note on top of the old one
+    ("press", "ntc:new"),  # another flow started from an older message
+])
+async def test_a_cancelled_case_note_draft_is_deleted_from_the_chat(person, sessions, leave):
+    """Issue 16, finding 6: the staff member's typed note leaves the chat when the flow ends without saving."""
+    worker = person(WORKER)
+    await _typed_note(worker, sessions, 5151)
+    how, what = leave
+    replies = await (worker.presses(what) if how == "press" else worker.says(what))
+    assert [reply.delete_message_id for reply in replies].count(5151) == 1, replies
+    assert all("MARKER" not in reply.text for reply in worker.transcript)
+    [late] = await worker.presses("note:r:B")  # the risk buttons of the abandoned flow do nothing now
+    assert late.delete_message_id is None
+    async with sessions() as session:
+        assert (await session.exec(select(CaseNote))).all() == []
+
+
+async def test_a_draft_stays_while_the_flow_goes_on_and_leaves_when_saved(person, sessions):
+    worker = person(WORKER)
+    await _typed_note(worker, sessions, 5252)
+    replies = await worker.says("/today")  # a look elsewhere does not end the flow
+    assert all(reply.delete_message_id is None for reply in replies)
+    await worker.presses("note:r:C")
+    [saved] = await worker.presses("note:f:none")
+    assert saved.delete_message_id == 5252
+    deletions = [reply.delete_message_id for reply in worker.transcript if reply.delete_message_id]
+    assert deletions == [5252]
