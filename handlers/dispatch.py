@@ -14,7 +14,7 @@ from handlers.types import HandlerConfig, Incoming, Reply
 from locales import _, normalize, use_locale
 from models.services.conversation import get_state
 from models.services.delivery import mark_reachable
-from models.services.errors import DomainError
+from models.services.errors import DomainError, database_unavailable
 from models.services.people import Identity, find_identity
 from models.services.updates import already_handled, finish_update, receive_update
 
@@ -81,7 +81,9 @@ class Dispatcher:
             except DomainError as exc:
                 await session.rollback()
                 replies = [kind_error(exc, identity)]
-            except Exception:
+            except Exception as exc:
+                if database_unavailable(exc):
+                    raise  # not the person's fault nor a bug: the adapter holds the update and tries again
                 await session.rollback()
                 log.exception("handler failed for update %s", incoming.update_id)
                 replies = [Reply(_("Sorry, something went wrong on our side. Please try again in a moment."))]
