@@ -33,8 +33,24 @@ Handle = Callable[[Incoming], Awaitable[list[Reply]]]
 Defer = Callable[[int, Reply, str, float], Awaitable[bool]]
 
 
+MAX_JSON_DEPTH = 32  # a real update nests about ten levels; deeper is an attack on the parsers' recursion
+
+
 class InvalidUpdate(ValueError):
     """A webhook body that is not a Telegram update the framework can read."""
+
+
+def too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether parsed JSON nests deeper than ``limit`` (checked without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 # --------------------------------------------------------------------------------------------

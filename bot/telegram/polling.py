@@ -30,7 +30,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.telegram.common import InvalidUpdate, JsonDict
+from bot.telegram.common import InvalidUpdate, JsonDict, too_deep
 from models.services.errors import database_unavailable
 
 log = logging.getLogger(__name__)
@@ -271,6 +271,8 @@ class Poller:
         try:
             if not isinstance(update, dict):
                 raise InvalidUpdate("not a JSON object")
+            if too_deep(update):
+                raise InvalidUpdate("nested too deeply")
             await self.feed(update)
         except InvalidUpdate as exc:
             await self._keep_aside(update, update_id, f"unreadable: {exc}")
