@@ -12,7 +12,7 @@ LOCK := requirements.lock
 # The Babel releases whose CLDR data disagree on Korean day periods; dates must read the same on each.
 BABEL_RELEASES := 2.18.0 2.19.0
 
-.PHONY: run test test-latest test-babel lock lint i18n i18n-extract install bench clean
+.PHONY: run test test-latest test-babel lock lint i18n i18n-extract install bench reliability clean
 
 # Exactly what the lock names (every transitive version, each file's hash), then the project itself without
 # build isolation, so its build backend comes from the lock too. pyproject.toml keeps the honest ranges.
@@ -80,6 +80,11 @@ lint: $(STAMP)
 ## Benchmarks (never part of the test suite); they print their figures.
 bench: $(STAMP) i18n
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+## The reliability suite (never part of `make test`): each bench/reliability/g*.py prints its figures.
+## RELIABILITY_ARGS is passed to every script, e.g. RELIABILITY_ARGS="--transport aiogram".
+reliability: $(STAMP) i18n
+	@for g in bench/reliability/g*.py; do echo "== $$g"; $(BIN)/python $$g $(RELIABILITY_ARGS) || exit 1; done
 
 clean:
 	rm -rf $(VENV) data build *.egg-info $(COMPILED)

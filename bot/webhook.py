@@ -19,6 +19,8 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from bot.telegram.common import InvalidUpdate, JsonDict, too_deep
+from bot.telegram.polling import Throttled
+from models.services.errors import database_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,7 @@ def _matches(given: str, secret: bytes) -> bool:
 
 def make_webhook_app(*, path: str, secret: str, feed: Feed, body_timeout: float = BODY_TIMEOUT) -> web.Application:
     """An aiohttp application with the one endpoint at ``path`` handing each good update to ``feed``."""
+    outage = Throttled()  # one line a minute while the database is down, not one per delivery
     expected = secret.encode("utf-8")
     if not expected:
         raise ValueError("the webhook needs a secret token")
@@ -67,10 +70,15 @@ def make_webhook_app(*, path: str, secret: str, feed: Feed, body_timeout: float 
         except InvalidUpdate as exc:
             log.warning("webhook: update %s rejected: %s", data.get("update_id"), exc)
             return web.Response(status=400, text="not a Telegram update")
-        except Exception:
-            log.exception("webhook: update %s could not be handled; Telegram will deliver it again",
-                          data.get("update_id"))
+        except Exception as exc:
+            if database_unavailable(exc):
+                outage.trouble("webhook: the database is unavailable; update %s is answered 500 so Telegram "
+                               "delivers it again (%s: %s)", data.get("update_id"), type(exc).__name__, exc)
+            else:
+                log.exception("webhook: update %s could not be handled; Telegram will deliver it again",
+                              data.get("update_id"))
             return web.Response(status=500, text="try again later")
+        outage.recovered("webhook: updates are handled again")
         return web.Response(status=200)
 
     app = web.Application(client_max_size=MAX_BODY)

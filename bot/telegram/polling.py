@@ -82,7 +82,7 @@ class PollStats:
     failures: dict[int, int] = field(default_factory=dict)  # update id -> failed tries so far
 
 
-class _Throttled:
+class Throttled:
     """Logs a repeated trouble once, then at most once per ``every`` seconds."""
 
     def __init__(self, every: float = LOG_EVERY, clock: Callable[[], float] = time.monotonic) -> None:
@@ -130,8 +130,8 @@ class Poller:
         self.stats = PollStats()
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._held_log = _Throttled()
-        self._fetch_log = _Throttled()
+        self._held_log = Throttled()
+        self._fetch_log = Throttled()
 
     # ---------------------------------------------------------------- life cycle
 

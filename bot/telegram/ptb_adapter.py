@@ -207,6 +207,7 @@ class PtbTransport:
         error = context.error
         if isinstance(update, telegram.Update) and update.update_id in self._webhook_failures:
             self._webhook_failures[update.update_id] = error
+            return  # the feeder (the webhook or the poller) reports it, once, not per retry
         log.error("update %s could not be handled", getattr(update, "update_id", "?"), exc_info=error)
 
     # ---------------------------------------------------------------- Bot API calls (BotCalls)
