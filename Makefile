@@ -84,5 +84,10 @@ reliability: $(STAMP) i18n
 bench: $(STAMP) i18n
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
+## The reliability suite (never part of `make test`): each bench/reliability/g*.py prints its figures.
+## RELIABILITY_ARGS is passed to every script, e.g. RELIABILITY_ARGS="--transport aiogram".
+reliability: $(STAMP) i18n
+	@for g in bench/reliability/g*.py; do echo "== $$g"; $(BIN)/python $$g $(RELIABILITY_ARGS) || exit 1; done
+
 clean:
 	rm -rf $(VENV) data build *.egg-info $(COMPILED)

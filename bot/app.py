@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -13,9 +15,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.keys import open_cipher
 from bot.settings import Settings
 from handlers.dispatch import Dispatcher
-from handlers.types import HandlerConfig, Incoming, Reply
+from handlers.types import Attachment, HandlerConfig, Incoming, Reply
 from models.db import create_engine, session_factory
+from models.outbox.outbox import OutButton, OutMessage, queue_reply
 from models.people.centers import align_center_timezone, center_timezone, setup_center
+from models.platform.dead_letters import record_dead_letter
 
 
 @dataclass
@@ -32,6 +36,21 @@ class App:
         """Handle one update in its own database session."""
         async with self.sessions() as session:
             return await self.dispatcher.handle(incoming, session=session, now=now or datetime.now(UTC))
+
+    async def defer_reply(self, chat_id: int, reply: Reply, dedupe_key: str, wait: float = 0.0) -> bool:
+        """Queue a direct reply that could not be delivered now in the outbox (its text, buttons, keyboard and
+        file; an edit becomes a new message); False when ``dedupe_key`` was queued already."""
+        now = datetime.now(UTC)
+        async with self.sessions() as session:
+            return await queue_reply(session=session, center_id=self.center_id, chat_id=chat_id,
+                                     message=out_message(reply), dedupe_key=dedupe_key, now=now,
+                                     due_at=now + timedelta(seconds=max(0.0, wait)))
+
+    async def keep_aside(self, update_id: int | None, raw: Any, reason: str) -> None:
+        """Record an update the bot could not read or handle (a dead letter), so polling can skip it."""
+        async with self.sessions() as session:
+            await record_dead_letter(session=session, center_id=self.center_id, update_id=update_id, raw=raw,
+                                     reason=reason, now=datetime.now(UTC))
 
 
 @asynccontextmanager
@@ -55,3 +74,18 @@ async def open_app(settings: Settings, *, bot_username: str | None = None) -> As
         yield App(settings, engine, sessions, Dispatcher(config), center.id)
     finally:
         await engine.dispose()
+
+
+def out_message(reply: Reply) -> OutMessage:
+    """A direct reply as an outbox message: text, inline buttons, a file (base64 in the payload)."""
+
+    def stored(attachment: Attachment | None) -> dict[str, str] | None:
+        if attachment is None:
+            return None
+        return {"filename": attachment.filename, "mime_type": attachment.mime_type,
+                "data_b64": base64.b64encode(attachment.data).decode("ascii")}
+
+    return OutMessage(text=reply.text, html=reply.html,
+                      buttons=[[OutButton(b.label, b.payload) for b in row] for row in reply.buttons if row],
+                      document=stored(reply.document), photo=stored(reply.photo),
+                      keyboard=[list(row) for row in reply.keyboard or [] if row], remove_keyboard=reply.remove_keyboard)

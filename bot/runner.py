@@ -161,8 +161,9 @@ async def run_bot(app: App, stop: asyncio.Event | None = None) -> int:
 async def run_with_scheduler(runner: BotRunner, app: App, stop: asyncio.Event | None = None) -> int:
     """Run ``runner`` and, once the bot is connected, the scheduler (the clock) that wakes its outbox sender.
 
-    Only one scheduler runs per database: if another process holds the lease, this one logs a single line
-    and the bot keeps answering people without a clock of its own.
+    Only one scheduler runs per database: while another process holds the lease, this one logs a single line,
+    keeps answering people and asks for the lease again on a tick, taking it over once the holder's expires
+    (a restart right after a crash finds the dead process's lease still there).
     """
     bot = asyncio.create_task(runner.run(stop), name="bot")
     ready = asyncio.create_task(runner.ready.wait(), name="bot-ready")
@@ -170,12 +171,15 @@ async def run_with_scheduler(runner: BotRunner, app: App, stop: asyncio.Event | 
     if not ready.done():
         ready.cancel()
         return await bot
-    scheduler = await start_scheduler(app, runner)
+    scheduler = HamkkeScheduler(app.sessions, config=SchedulerConfig.from_settings(app.settings),
+                                waker=runner.sender)
+    clock_stop = asyncio.Event()
+    clock = asyncio.create_task(scheduler.keep(clock_stop), name="scheduler")
     try:
         return await bot
     finally:
-        if scheduler is not None:
-            await scheduler.stop()
+        clock_stop.set()
+        await clock
 
 
 async def start_scheduler(app: App, runner: BotRunner) -> HamkkeScheduler | None:

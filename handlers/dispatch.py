@@ -18,8 +18,8 @@ from locales import _, normalize, use_locale
 from models.enrollment.reachable import mark_reachable
 from models.people.conversation import get_state
 from models.people.people import Identity, find_identity
-from models.platform.errors import DomainError
-from models.platform.updates import claim_update
+from models.platform.errors import DomainError, database_unavailable
+from models.platform.updates import already_handled, finish_update, receive_update
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +52,24 @@ class Dispatcher:
         """Everything the bot answers to ``incoming``; a redelivered update gets no answer and no effect."""
         now = now or datetime.now(UTC)
         center_id = self.config.center_id
-        if incoming.update_id is not None and not await claim_update(
-            session=session, center_id=center_id, update_id=incoming.update_id, now=now
-        ):
+        if incoming.update_id is None:
+            return await self._handle(incoming, session=session, now=now)
+        if await already_handled(session=session, center_id=center_id, update_id=incoming.update_id):
             return []
+        # The update id is written by the handler's own commit (or alone below): a crash before the effect
+        # is committed leaves it unrecorded, so Telegram's redelivery is handled, once.
+        receipt = receive_update(session=session, center_id=center_id, update_id=incoming.update_id, now=now)
+        try:
+            replies = await self._handle(incoming, session=session, now=now)
+        except BaseException:
+            receipt.close()
+            raise
+        if not await finish_update(session=session, receipt=receipt):
+            return []  # another delivery of this update was handled first
+        return replies
+
+    async def _handle(self, incoming: Incoming, *, session: AsyncSession, now: datetime) -> list[Reply]:
+        center_id = self.config.center_id
         identity = await find_identity(session=session, center_id=center_id, telegram_user_id=incoming.user_id)
         if identity is not None and identity.unreachable_since is not None and incoming.is_private:
             # Someone who blocked the bot can't write to it: they unblocked it, so reminders start again.
@@ -74,7 +88,9 @@ class Dispatcher:
             except DomainError as exc:
                 await session.rollback()
                 replies = [kind_error(exc, identity)]
-            except Exception:
+            except Exception as exc:
+                if database_unavailable(exc):
+                    raise  # not the person's fault nor a bug: the adapter holds the update and tries again
                 await session.rollback()
                 log.exception("handler failed for update %s", incoming.update_id)
                 replies = [Reply(_("Sorry, something went wrong on our side. Please try again in a moment."))]

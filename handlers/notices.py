@@ -170,6 +170,9 @@ def _delivery_text(ctx: Ctx, delivery: NoticeDelivery) -> str:
         sent=delivery.sent, pending=delivery.pending, failed=delivery.failed))
     lines.append(_("📵 Can't be reached {unreachable} · 🔌 Not connected {unbound}").format(
         unreachable=delivery.unreachable, unbound=delivery.unbound))
+    if delivery.uncertain:
+        lines.append(_("❔ Maybe delivered {count} (interrupted while sending; not sent again)").format(
+            count=delivery.uncertain))
     return "\n".join(lines)
 
 
@@ -297,7 +300,8 @@ async def _sent_list(ctx: Ctx) -> list[Reply]:
         snippet = delivery.body.replace("\n", " ")[:14]
         mark = "✖️" if delivery.status == NoticeStatus.cancelled else \
             ("🕒" if delivery.pending and delivery.status == NoticeStatus.scheduled else "✅")
-        total = delivery.sent + delivery.pending + delivery.failed + delivery.unreachable + delivery.unbound
+        total = delivery.sent + delivery.pending + delivery.failed + delivery.unreachable + delivery.unbound \
+            + delivery.uncertain
         buttons.append([Button(f"{mark} {day} {snippet} ({delivery.sent}/{total})", f"ntc:v:{delivery.notice_id}")])
     return [Reply(_("Sent notices, newest first (delivered / everyone). Tap one for details."), buttons=buttons,
                   edit=True)]

@@ -52,6 +52,9 @@ class SchedulerConfig:
             if value is not None:
                 policy[name] = int(value)
         values["retention"] = RetentionPolicy(**policy)
+        lease = getattr(settings, "scheduler_lease_seconds", None)
+        if lease is not None:
+            values["lease_ttl"] = timedelta(seconds=int(lease))
         cipher = getattr(settings, "cipher", None)
         if callable(cipher):
             values["cipher"] = cipher()

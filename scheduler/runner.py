@@ -78,6 +78,10 @@ STOP_GRACE_SECONDS = 10.0
 class SchedulerRefused(Exception):
     """The scheduler will not start (another one runs on this database); the message is one line."""
 
+    def __init__(self, message: str, holder: scheduler_lock.LeaseInfo | None = None) -> None:
+        super().__init__(message)
+        self.holder = holder  # who holds the lease, and until when
+
 
 def utc_now() -> datetime:
     """The real time, aware, in UTC."""
@@ -153,8 +157,55 @@ class HamkkeScheduler:
             except LeaseHeld as exc:
                 remaining = deadline - loop.time()
                 if remaining <= 0:
-                    raise SchedulerRefused(f"hamkke scheduler: not started: {exc}") from None
+                    raise SchedulerRefused(f"hamkke scheduler: not started: {exc}", exc.holder) from None
                 await asyncio.sleep(min(1.0, remaining))
+
+    def retry_every(self) -> float:
+        """Seconds between two asks for the lease while another process holds it: a quarter of its lifetime,
+        15 s for the default minute, between 1 and 30 s."""
+        return min(30.0, max(1.0, self.config.lease_ttl.total_seconds() / 4))
+
+    async def keep(self, stop: asyncio.Event) -> None:
+        """Run the clock until ``stop`` is set, whoever holds the lease now.
+
+        While another process holds it (a live one, or one that was killed and whose lease has not expired
+        yet) this one asks again every :meth:`retry_every` seconds, and right when the holder's lease expires,
+        so a restart after a crash has its clock back within one lease period. A scheduler whose lease was
+        taken over (it missed its heartbeats) goes back to asking. One log line per refusal, not per ask.
+        """
+        told = False
+        try:
+            while not stop.is_set():
+                wait: float | None = None
+                if self.aps is None:
+                    try:
+                        await self.start()
+                    except SchedulerRefused as exc:
+                        if not told:
+                            log.warning("%s; asking again every %.0fs", exc, self.retry_every())
+                            told = True
+                        wait = self._until_expiry(exc.holder)
+                    except Exception:  # the database is down, say: the next ask may work
+                        if not told:
+                            log.exception("hamkke scheduler: could not start; asking again every %.0fs",
+                                          self.retry_every())
+                            told = True
+                        wait = self.retry_every()
+                    else:
+                        told = False
+                await _first(stop, self.lost, timeout=wait)
+                if self.lost.is_set():
+                    self.lost.clear()
+        finally:
+            await self.stop()
+
+    def _until_expiry(self, holder: scheduler_lock.LeaseInfo | None) -> float:
+        """How long to wait before asking for the lease again: until it expires, at most one retry tick."""
+        tick = self.retry_every()
+        if holder is None:
+            return tick
+        left = (holder.expires_at - self.clock()).total_seconds() + 0.05
+        return min(tick, max(0.05, left))
 
     def job_ids(self) -> list[str]:
         """The ids of the jobs the clock holds now."""
@@ -303,3 +354,14 @@ class HamkkeScheduler:
     async def _on_wake(self) -> None:
         self._wake()
         await self.arm_wake()
+
+
+async def _first(*events: asyncio.Event, timeout: float | None) -> None:  # noqa: ASYNC109 - a tick, in seconds
+    """Wait until one of ``events`` is set, or ``timeout`` seconds (None: no limit)."""
+    waiters = [asyncio.ensure_future(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+        await asyncio.gather(*waiters, return_exceptions=True)

@@ -48,8 +48,13 @@ async def command(app: App, args: argparse.Namespace) -> int:
         minutes=int(lag.total_seconds() // 60) if lag is not None else 0))
     recent = report.recent
     out(_("Last 24 hours: {sent} sent, {failed} failed, {blocked} blocked, {missed} missed.").format(**recent))
+    if report.uncertain:
+        out(_("Interrupted by a restart while sending, maybe delivered (not sent again): {count}").format(
+            count=report.uncertain))
     out(_("Participants the bot can't reach: {count}").format(count=report.unreachable))
     out(_("Last message handled: {at}").format(at=when(report.last_update)))
+    if report.dead_letters:
+        out(_("Updates the bot could not read, kept aside and skipped: {count}").format(count=report.dead_letters))
     for problem in report.problems:
         out(_(_PROBLEMS[problem]))
     if not report.problems:

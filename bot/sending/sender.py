@@ -4,7 +4,7 @@ It runs as its own task beside the adapters. Replies to people who are chatting 
 broadcast or a reminder wave cannot hold up an answer. Each row goes: claim (a conditional update, committed)
 → pace → send (no transaction open, so SQLite's write lock is free while we wait for Telegram) → settle in a new
 short transaction. Exactly one send is in flight at a time: a crash can leave at most one row whose fate is
-unknown, and start-up recovery marks it ``failed``/"interrupted" instead of resending it (see
+unknown, and start-up recovery marks it ``uncertain``/"interrupted" instead of resending it (see
 :mod:`models.outbox.delivery` for the rule).
 
 Pacing (Telegram's published limits, with a small safety margin so network jitter never crosses them):
@@ -85,7 +85,8 @@ def message_parts(payload: dict[str, object]) -> list[Reply]:
     message = OutMessage.from_payload(dict(payload))
     reply = Reply(text=message.text, html=message.html, document=_attachment(message.document),
                   photo=_attachment(message.photo),
-                  buttons=[[Button(button.label, button.payload) for button in row] for row in message.buttons])
+                  buttons=[[Button(button.label, button.payload) for button in row] for row in message.buttons],
+                  keyboard=message.keyboard or None, remove_keyboard=message.remove_keyboard)
     parts = split(reply)
     if not parts or not any(part.text or part.document or part.photo for part in parts):
         raise ValueError("nothing to send: the message is empty")

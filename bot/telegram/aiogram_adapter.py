@@ -7,7 +7,6 @@ in the database.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
 
@@ -39,6 +38,7 @@ from pydantic import ValidationError
 from bot.app import App
 from bot.sending.send import Blocked, DeliveryError, Rejected, RetryAfter, Transient
 from bot.telegram.common import ALLOWED_UPDATES, Conversations, InvalidUpdate, JsonDict, Outgoing, ReplySender
+from bot.telegram.polling import Poller
 from handlers.types import Incoming, Reply
 
 log = logging.getLogger(__name__)
@@ -114,9 +114,11 @@ class AiogramTransport:
         self.dispatcher = Dispatcher(disable_fsm=True)
         self.dispatcher.message.register(self._on_message)
         self.dispatcher.callback_query.register(self._on_callback)
-        self.sender = ReplySender(self)
+        self.sender = ReplySender(self, defer=app.defer_reply)
         self.conversations = Conversations(app.handle, self.sender)
-        self._polling: asyncio.Task[None] | None = None
+        self.poller = Poller(api_url=app.settings.telegram_api_url, token=token.get_secret_value(),
+                             feed=self.feed_webhook, dead_letter=app.keep_aside, timeout=poll_timeout,
+                             allowed_updates=ALLOWED_UPDATES)
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -150,31 +152,15 @@ class AiogramTransport:
         await self.bot.delete_my_commands(scope=BotCommandScopeChat(chat_id=chat_id))
 
     async def start_polling(self) -> None:
-        """Start long polling in the background."""
-        self._polling = asyncio.create_task(self.dispatcher.start_polling(
-            self.bot, polling_timeout=int(self.poll_timeout), handle_signals=False, close_bot_session=False,
-            allowed_updates=list(ALLOWED_UPDATES)), name="aiogram-polling")
+        """Start long polling in the background (our poller: an update is confirmed only once handled)."""
+        self.poller.start()
 
     async def stop_polling(self) -> None:
         """Stop fetching updates (those being handled finish)."""
-        task, self._polling = self._polling, None
-        if task is None:
-            return
-        while not task.done():
-            try:
-                await self.dispatcher.stop_polling()
-                break
-            except RuntimeError:  # not running yet: it is still starting up
-                await asyncio.sleep(0.01)
-        try:
-            await task
-        except asyncio.CancelledError:
-            pass
-        except Exception:
-            log.exception("aiogram polling ended with an error")
+        await self.poller.stop()
 
     async def feed_webhook(self, data: JsonDict) -> None:
-        """Handle one update POSTed to our webhook; raises when it could not be handled (Telegram retries)."""
+        """Handle one update (POSTed to our webhook, or long-polled); raises when it could not be handled."""
         try:
             update = Update.model_validate(data, context={"bot": self.bot})
         except ValidationError as exc:

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequen
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from bot.sending.send import Blocked, DeliveryError, Rejected, RetryAfter
+from bot.sending.send import Blocked, DeliveryError, Rejected, RetryAfter, Transient
 from bot.sending.split import split
 from handlers.types import TEXT_MAX_CHARS, Attachment, Incoming, Reply
 
@@ -28,10 +28,29 @@ ALLOWED_UPDATES = ("message", "callback_query")  # all the conversations underst
 
 JsonDict = dict[str, Any]
 Handle = Callable[[Incoming], Awaitable[list[Reply]]]
+# Queue a reply that could not be delivered now in the outbox: (chat id, reply, dedupe key, not before
+# seconds); False when it was queued already.
+Defer = Callable[[int, Reply, str, float], Awaitable[bool]]
+
+
+MAX_JSON_DEPTH = 32  # a real update nests about ten levels; deeper is an attack on the parsers' recursion
 
 
 class InvalidUpdate(ValueError):
     """A webhook body that is not a Telegram update the framework can read."""
+
+
+def too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether parsed JSON nests deeper than ``limit`` (checked without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 # --------------------------------------------------------------------------------------------
@@ -194,10 +213,11 @@ class ReplySender:
     """Turns neutral replies into Bot API calls through an adapter's :class:`BotCalls`."""
 
     def __init__(self, calls: BotCalls, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                 max_wait: float = MAX_REPLY_WAIT) -> None:
+                 max_wait: float = MAX_REPLY_WAIT, defer: Defer | None = None) -> None:
         self.calls = calls
         self.sleep = sleep
         self.max_wait = max_wait
+        self.defer = defer
 
     async def _one(self, chat_id: int, out: Outgoing) -> int:
         if out.kind == "text":
@@ -244,19 +264,44 @@ class ReplySender:
     async def reply(self, incoming: Incoming, replies: Sequence[Reply]) -> None:
         """Deliver the replies to one update, in order: deletions, edits in place, new messages and files.
 
-        A 429 is waited out and the call retried once; a 403 (the person blocked the bot) ends the delivery;
-        any other failure skips that reply and goes on with the next.
+        A 429 is waited out and the call retried once; a 403 (the person blocked the bot) ends the delivery; a
+        400 skips that reply. A reply that fails for a while (a second 429, a long ``retry_after``, a 5xx, a
+        time-out) is not lost, since its effect is committed: it goes to the outbox (dedupe key
+        ``reply:{center}:{update_id}:{index}``), which waits and backs off, and so do the replies after it.
         """
         await self.answer(incoming, replies)
         chat_id = incoming.chat_id
-        for reply in replies:
+        deferring = False
+        for index, reply in enumerate(replies):
+            if deferring:
+                await self._defer(incoming, index, reply, 0.0)
+                continue
             try:
                 await self._deliver(chat_id, incoming, reply)
             except Blocked as exc:
                 log.info("chat %s blocked the bot; replies dropped (%s)", chat_id, exc)
                 return
+            except (RetryAfter, Transient) as exc:
+                wait = exc.retry_after if isinstance(exc, RetryAfter) else 0.0
+                deferring = await self._defer(incoming, index, reply, wait, exc)
             except DeliveryError as exc:
                 log.warning("a reply to chat %s was not delivered: %s: %s", chat_id, type(exc).__name__, exc)
+
+    async def _defer(self, incoming: Incoming, index: int, reply: Reply, wait: float,
+                     error: DeliveryError | None = None) -> bool:
+        """Hand a reply to the outbox; False (logged) when there is no outbox or it could not be reached."""
+        reason = f"{type(error).__name__}: {error}" if error is not None else "after an earlier reply"
+        if self.defer is None or incoming.update_id is None:
+            log.warning("a reply to chat %s was not delivered: %s", incoming.chat_id, reason)
+            return False
+        key = f"{incoming.update_id}:{index}"
+        try:
+            await self.defer(incoming.chat_id, reply, key, wait)
+        except Exception as exc:
+            log.warning("a reply to chat %s was not delivered (%s) nor queued (%s)", incoming.chat_id, reason, exc)
+            return False
+        log.info("a reply to chat %s goes through the outbox (%s)", incoming.chat_id, reason)
+        return True
 
     async def _deliver(self, chat_id: int, incoming: Incoming, reply: Reply) -> None:
         if reply.delete_message_id is not None:

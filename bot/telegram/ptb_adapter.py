@@ -31,6 +31,7 @@ from bot.telegram.common import (  # noqa: E402
     Outgoing,
     ReplySender,
 )
+from bot.telegram.polling import Poller  # noqa: E402
 from handlers.types import Incoming, Reply  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,8 @@ class PtbTransport:
             raise ValueError("a Telegram token is required")
         api = app.settings.telegram_api_url
         self.poll_timeout = poll_timeout
+        self.poller = Poller(api_url=api, token=token.get_secret_value(), feed=self.feed_webhook,
+                             dead_letter=app.keep_aside, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
         self.application: Application[Any, Any, Any, Any, Any, Any] = (
             Application.builder()
             .token(token.get_secret_value())
@@ -119,7 +122,7 @@ class PtbTransport:
         )
         self.application.add_handler(TypeHandler(telegram.Update, self._on_update))
         self.application.add_error_handler(self._on_error)
-        self.sender = ReplySender(self)
+        self.sender = ReplySender(self, defer=app.defer_reply)
         self.conversations = Conversations(app.handle, self.sender)
         self._webhook_failures: dict[int, BaseException | None] = {}  # updates being fed by our webhook
         self._started = False
@@ -166,20 +169,15 @@ class PtbTransport:
         await self.application.bot.delete_my_commands(scope=telegram.BotCommandScopeChat(chat_id))
 
     async def start_polling(self) -> None:
-        """Start long polling in the background."""
-        assert self.application.updater is not None
-        await self.application.updater.start_polling(
-            timeout=timedelta(seconds=self.poll_timeout), allowed_updates=list(ALLOWED_UPDATES),
-            drop_pending_updates=False)
+        """Start long polling in the background (our poller: an update is confirmed only once handled)."""
+        self.poller.start()
 
     async def stop_polling(self) -> None:
         """Stop fetching updates (those being handled finish)."""
-        updater = self.application.updater
-        if updater is not None and updater.running:
-            await updater.stop()
+        await self.poller.stop()
 
     async def feed_webhook(self, data: JsonDict) -> None:
-        """Handle one update POSTed to our webhook; raises when it could not be handled (Telegram retries)."""
+        """Handle one update (POSTed to our webhook, or long-polled); raises when it could not be handled."""
         try:
             update = telegram.Update.de_json(data, self.application.bot)
         except Exception as exc:
@@ -209,6 +207,7 @@ class PtbTransport:
         error = context.error
         if isinstance(update, telegram.Update) and update.update_id in self._webhook_failures:
             self._webhook_failures[update.update_id] = error
+            return  # the feeder (the webhook or the poller) reports it, once, not per retry
         log.error("update %s could not be handled", getattr(update, "update_id", "?"), exc_info=error)
 
     # ---------------------------------------------------------------- Bot API calls (BotCalls)

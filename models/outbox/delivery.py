@@ -9,16 +9,18 @@ Status rules (enforced in the ``WHERE`` of every conditional update, not in Pyth
   since it was read (same ``attempts``), so two senders never both send one row.
 * ``sending →`` anything only by the claimer: the update names the row's ``claimed_at``.
   ``sending → pending`` is a retry (429 or a transient error), never a step back from a final state.
-* ``sent``, ``failed``, ``blocked``, ``missed`` and ``withdrawn`` are final: nothing here updates them.
+* ``sent``, ``failed``, ``blocked``, ``missed``, ``uncertain`` and ``withdrawn`` are final: nothing here
+  updates them.
 * ``pending → missed`` when ``expires_at`` has passed before the row went out (:func:`expire_overdue`).
 
 After a crash (:func:`recover_interrupted`) a row still ``sending`` is settled, never resent:
 
 * with a ``telegram_message_id`` it went out (at least its first part did): it becomes ``sent``;
 * without one nobody can know whether Telegram got it (the Bot API has no idempotency key), so it becomes
-  ``failed`` with ``last_error = "interrupted"``. Delivery is at most once: the sender keeps one send in
-  flight, so a crash costs at most one message, and that loss stays visible to staff as a failed row,
-  while a blind resend could make an older participant see the same reminder twice. This holds for every
+  ``uncertain`` ("maybe delivered") with ``last_error = "interrupted"``: not a failure (Telegram often did
+  deliver it), shown to staff apart from failures. Delivery is at most once: the sender keeps one send in
+  flight, so a crash costs at most one message, while a blind resend could make an older participant see the
+  same reminder twice. This holds for every
   kind (reminders, notices, promotions, summaries); a caller who must retry re-queues under a new key.
 """
 
@@ -89,11 +91,13 @@ class DeliveryCounts:
     blocked: int = 0
     missed: int = 0
     withdrawn: int = 0
+    uncertain: int = 0  # interrupted by a crash mid-send: maybe delivered, never resent
 
     @property
     def total(self) -> int:
         """Every row counted, withdrawn ones included."""
-        return self.pending + self.sending + self.sent + self.failed + self.blocked + self.missed + self.withdrawn
+        return (self.pending + self.sending + self.sent + self.failed + self.blocked + self.missed + self.withdrawn
+                + self.uncertain)
 
     @property
     def waiting(self) -> int:
@@ -354,7 +358,7 @@ async def _tell_staff_unreachable(
 async def recover_interrupted(*, session: AsyncSession, now: datetime, claimed_before: datetime) -> Recovered:
     """Settle rows a crashed sender left ``sending`` (claimed before ``claimed_before``) without resending them.
 
-    A row with a stored Telegram message id went out: ``sent``. Any other is ``failed`` ("interrupted"):
+    A row with a stored Telegram message id went out: ``sent``. Any other is ``uncertain`` ("interrupted"):
     whether Telegram got it cannot be known, and a blind resend could deliver it twice.
     """
     stale = (
@@ -370,7 +374,7 @@ async def recover_interrupted(*, session: AsyncSession, now: datetime, claimed_b
     interrupted = await session.exec(
         update(OutboundMessage)
         .where(*stale, col(OutboundMessage.telegram_message_id).is_(None))
-        .values(status=OutboxStatus.failed.value, last_error=INTERRUPTED, updated_at=now)
+        .values(status=OutboxStatus.uncertain.value, last_error=INTERRUPTED, updated_at=now)
     )
     await session.commit()
     return Recovered(sent=int(sent.rowcount or 0), interrupted=int(interrupted.rowcount or 0))

@@ -99,6 +99,7 @@ class NoticeDelivery:
     pending: int
     withdrawn: int
     can_cancel: bool
+    uncertain: int = 0  # a crash interrupted the send: Telegram may have delivered it (not a failure)
 
 
 @dataclass(frozen=True)
@@ -384,6 +385,7 @@ async def _deliveries(session: AsyncSession, notices: list[Notice], *, staff: St
             pending=n(OutboxStatus.pending, OutboxStatus.sending), withdrawn=n(OutboxStatus.withdrawn),
             can_cancel=notice.status == NoticeStatus.scheduled and notice.send_at is not None
             and notice.send_at > now and (notice.author_staff_id == staff.id or manager),
+            uncertain=n(OutboxStatus.uncertain),
         ))
     return result
 

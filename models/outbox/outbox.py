@@ -37,15 +37,20 @@ class OutMessage:
     buttons: list[list[OutButton]] = field(default_factory=list)
     document: dict[str, str] | None = None  # {"filename", "data_b64", "mime_type"}
     photo: dict[str, str] | None = None
+    keyboard: list[list[str]] = field(default_factory=list)  # a menu keyboard (a direct reply's)
+    remove_keyboard: bool = False
 
     def to_payload(self) -> dict[str, Any]:
-        return {
+        payload = {
             "text": self.text,
             "html": self.html,
             "buttons": [[{"label": b.label, "payload": b.payload} for b in row] for row in self.buttons],
             "document": self.document,
             "photo": self.photo,
         }
+        if self.keyboard or self.remove_keyboard:
+            payload.update(keyboard=self.keyboard, remove_keyboard=self.remove_keyboard)
+        return payload
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> OutMessage:
@@ -55,6 +60,8 @@ class OutMessage:
             buttons=[[OutButton(b["label"], b["payload"]) for b in row] for row in payload.get("buttons") or []],
             document=payload.get("document"),
             photo=payload.get("photo"),
+            keyboard=[[str(label) for label in row] for row in payload.get("keyboard") or []],
+            remove_keyboard=bool(payload.get("remove_keyboard", False)),
         )
 
 
@@ -124,3 +131,17 @@ async def revive(
                 next_attempt_at=due_at, expires_at=expires_at, attempts=0, last_error=None, updated_at=now)
     )
     return bool(result.rowcount)
+
+
+REPLY = "reply"  # the kind of a direct reply that could not be delivered at once
+
+
+async def queue_reply(*, session: AsyncSession, center_id: int, chat_id: int, message: OutMessage, dedupe_key: str,
+                      due_at: datetime, now: datetime) -> bool:
+    """Queue a direct reply the adapter could not deliver now (its effect is committed, so it must not be lost);
+    ``dedupe_key`` names the update and the reply's place (``{update_id}:{index}``), so queuing twice is a
+    no-op; False then."""
+    queued = await enqueue(session=session, center_id=center_id, dedupe_key=f"{REPLY}:{center_id}:{dedupe_key}",
+                           kind=REPLY, chat_id=chat_id, message=message, due_at=due_at, now=now)
+    await session.commit()
+    return queued

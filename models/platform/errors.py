@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import exc as sa_exc
+
 
 class DomainError(Exception):
     """Base for every rule a service refuses to break. ``code`` is stable; handlers translate it."""
@@ -115,3 +117,14 @@ class NobodyToTell(DomainError):
     """Neither the participant's case worker nor any manager can get messages from the bot."""
 
     code = "nobody_to_tell"
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database cannot be reached or used right now (down, restarting, locked, out of
+    connections), so the same work may succeed later: an update is then held, not answered or skipped."""
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError | sa_exc.DisconnectionError
+                  | sa_exc.TimeoutError):
+        return True
+    return isinstance(exc, OSError | TimeoutError)  # a refused or dropped connection before SQLAlchemy wraps it

@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from models.platform.dead_letters import dead_letter_count
 from models.platform.scheduler_lock import SCHEDULER
 from models.tables import OutboundMessage, OutboxStatus, Participant, ProcessedUpdate, SchedulerLease
 
@@ -38,6 +39,8 @@ class Health:
     unreachable: int
     last_update: datetime | None
     problems: list[str] = field(default_factory=list)  # codes: scheduler_down, sender_behind, failed, missed
+    dead_letters: int = 0  # updates the bot could not read or handle, kept aside (never counted as a problem)
+    uncertain: int = 0  # messages interrupted by a crash in the last RECENT: maybe delivered, not a failure
 
     @property
     def lag(self) -> timedelta | None:
@@ -65,6 +68,9 @@ async def health_report(*, session: AsyncSession, center_id: int, now: datetime)
             col(OutboundMessage.updated_at) > now - RECENT)
         .group_by(col(OutboundMessage.status)))).all():
         recent[str(status)] = int(count)
+    uncertain = int((await session.exec(select(func.count()).select_from(OutboundMessage).where(
+        mine, OutboundMessage.status == OutboxStatus.uncertain.value,
+        col(OutboundMessage.updated_at) > now - RECENT))).one())
     unreachable = int((await session.exec(select(func.count()).select_from(Participant).where(
         Participant.center_id == center_id, col(Participant.active).is_(True),
         col(Participant.unreachable_at).is_not(None)))).one())
@@ -83,4 +89,5 @@ async def health_report(*, session: AsyncSession, center_id: int, now: datetime)
         now=now, scheduler_owner=lease.owner if lease is not None else None,
         scheduler_heartbeat=lease.heartbeat_at if lease is not None else None, scheduler_alive=alive,
         pending=pending, oldest_due=oldest_due, sending=sending, recent=recent, unreachable=unreachable,
-        last_update=last_update, problems=problems)
+        last_update=last_update, problems=problems,
+        dead_letters=await dead_letter_count(session=session, center_id=center_id), uncertain=uncertain)

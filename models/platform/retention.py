@@ -40,7 +40,7 @@ from models.tables import (
 
 ACCESS_LOG_MIN_YEARS = 2
 FINAL_STATUSES = (OutboxStatus.sent, OutboxStatus.failed, OutboxStatus.blocked, OutboxStatus.missed,
-                  OutboxStatus.withdrawn)
+                  OutboxStatus.withdrawn, OutboxStatus.uncertain)
 
 
 @dataclass(frozen=True)

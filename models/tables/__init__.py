@@ -2,7 +2,7 @@
 
 from models.tables.casework import AccessLog, CaseNote
 from models.tables.center import Center, Target, WorkUnit
-from models.tables.conversation import ConversationState, ProcessedUpdate
+from models.tables.conversation import ConversationState, DeadLetterUpdate, ProcessedUpdate
 from models.tables.delivery import Notice, OutboundMessage
 from models.tables.enums import (
     AccessAction,
@@ -39,7 +39,7 @@ from models.tables.work import (
 
 __all__ = [
     "AccessAction", "AccessLog", "Attendance", "AttendanceChange", "AttendanceMethod", "AttendanceStatus", "CaseNote",
-    "CaseNoteKind", "Center", "Consent", "ConsentKind", "ConversationState", "Enrollment",
+    "CaseNoteKind", "Center", "Consent", "ConsentKind", "ConversationState", "DeadLetterUpdate", "Enrollment",
     "EnrollmentStatus", "InviteCode", "InviteRole", "Notice", "NoticeAudience", "NoticeStatus",
     "OutboundMessage", "OutboxStatus", "Participant", "ProcessedUpdate", "Program", "ProgramKind",
     "ProgramSession", "Role", "Rsvp", "RsvpAnswer", "SchedulerLease", "SessionStatus", "Staff", "Target",

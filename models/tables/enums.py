@@ -87,8 +87,9 @@ class NoticeStatus(StrEnum):
 
 
 class OutboxStatus(StrEnum):
-    """Moves forward: pending → sending → sent | failed | blocked | missed; pending → withdrawn, and a withdrawn
-    row (never sent) may be revived to pending when the same message is wanted again (``outbox.revive``)."""
+    """Moves forward: pending → sending → sent | failed | blocked | missed | uncertain; pending → withdrawn, and
+    a withdrawn row (never sent) may be revived to pending when the same message is wanted again
+    (``outbox.revive``)."""
 
     pending = "pending"
     sending = "sending"
@@ -97,6 +98,7 @@ class OutboxStatus(StrEnum):
     blocked = "blocked"
     missed = "missed"
     withdrawn = "withdrawn"
+    uncertain = "uncertain"  # interrupted by a crash mid-send: Telegram may have delivered it; never resent
 
 
 class InviteRole(StrEnum):

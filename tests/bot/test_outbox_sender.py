@@ -291,7 +291,7 @@ async def test_a_crash_mid_send_leaves_one_row_that_is_never_resent(sessions, ce
 
     assert fake.texts() == ["wave:1", "wave:2", "wave:3", "wave:4"]  # wave:0 may have arrived: not sent again
     interrupted = await row(sessions, (await _id(sessions, "wave:0")))
-    assert (interrupted.status, interrupted.last_error) == (OutboxStatus.failed, "interrupted")
+    assert (interrupted.status, interrupted.last_error) == (OutboxStatus.uncertain, "interrupted")
 
 
 async def _id(sessions, key: str) -> int:
@@ -623,7 +623,7 @@ async def test_after_a_crash_a_sending_row_is_not_resent(sessions, center: Cente
 
     assert set(emulator.sent_counts) == {9_200_000_013}
     assert ((await row(sessions, unknown)).status, (await row(sessions, unknown)).last_error) == (
-        OutboxStatus.failed, "interrupted")
+        OutboxStatus.uncertain, "interrupted")
     assert (await row(sessions, went_out)).status == OutboxStatus.sent
     assert (await row(sessions, fresh)).status == OutboxStatus.sent
 

@@ -17,7 +17,7 @@ from models.tables import Center, OutboundMessage, Participant
 EXPECTED_TABLES = {
     "center", "staff", "participant", "work_unit", "program", "program_session", "enrollment", "attendance",
     "rsvp", "case_note", "notice", "target", "outbound_message", "conversation_state", "processed_update",
-    "invite_code", "consent", "access_log", "attendance_change", "scheduler_lease",
+    "invite_code", "consent", "access_log", "attendance_change", "scheduler_lease", "dead_letter_update",
     # 자활근로 (work units)
     "work_schedule", "work_placement", "work_day", "work_day_change", "work_leader", "leave_kind", "leave_request",
 }

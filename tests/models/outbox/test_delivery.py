@@ -141,7 +141,7 @@ async def test_recovery_after_a_crash_never_resends(session, sessions, center, n
     assert recovered == delivery.Recovered(sent=1, interrupted=1)
     assert (await _row(sessions, went_out)).status == OutboxStatus.sent
     interrupted = await _row(sessions, unknown)
-    assert (interrupted.status, interrupted.last_error) == (OutboxStatus.failed, "interrupted")
+    assert (interrupted.status, interrupted.last_error) == (OutboxStatus.uncertain, "interrupted")
     assert (await _row(sessions, mine)).status == OutboxStatus.sending  # claimed after the cut-off: left alone
     async with sessions() as s:
         assert await delivery.due_messages(session=s, now=now + timedelta(hours=1)) == []
