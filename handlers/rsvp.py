@@ -12,7 +12,7 @@ from handlers.enroll import consent_needed_reply, object_id
 from handlers.router import Ctx, Router
 from handlers.types import Button, Reply
 from locales import _, format_when
-from models.enrollment.reminders import plan_session_reminders
+from models.enrollment.reminders import replan_after_answer
 from models.enrollment.rsvp import REASONS, answer_rsvp, reason_buttons
 from models.platform.errors import (
     ConsentRequired,
@@ -69,7 +69,7 @@ async def rsvp_answer(ctx: Ctx) -> list[Reply]:
     except (NotFound, Forbidden, NotEnrolled, SessionCancelled, SessionPast, ConsentRequired) as error:
         return [_refusal(error)]
     if result.changed:  # after 못 가요 her later reminders for it are taken back; after 참석할게요 they return
-        await plan_session_reminders(session=ctx.session, session_id=session_id, now=ctx.now)
+        await replan_after_answer(session=ctx.session, session_id=session_id, now=ctx.now)
     when = format_when(result.starts_at, ctx.config.timezone)
     if coming:
         return [Reply(_("Thank you! I've noted that you will come to {program} on {when}. See you there!").format(

@@ -24,7 +24,7 @@ from models.enrollment.preferences import (
     withdraw_consent,
 )
 from models.enrollment.reachable import mark_reachable
-from models.enrollment.reminders import reconcile_reminders
+from models.enrollment.reminders import reconcile_reminders, replan_after_answer
 from models.enrollment.rsvp import answer_rsvp
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "my_programs",
     "open_programs",
     "program_offer",
+    "replan_after_answer",
     "reconcile_reminders",
     "reminder_prefs",
     "set_quiet_hours",

@@ -451,6 +451,14 @@ async def _plan_rows(
     return total
 
 
+async def replan_after_answer(*, session: AsyncSession, session_id: int, now: datetime) -> None:
+    """Re-plan a session's reminders after an RSVP answer changed (못 가요 takes hers back, 참석할게요 brings
+    them back), and commit. The answer itself is committed first by ``rsvp.answer_rsvp``; should this step be
+    lost, the scheduler's ``reconcile_reminders`` re-plans the session on its next run."""
+    await plan_session_reminders(session=session, session_id=session_id, now=now)
+    await session.commit()
+
+
 async def plan_session_reminders(
     *, session: AsyncSession, session_id: int, now: datetime, horizon: timedelta | None = PLANNING_HORIZON,
 ) -> PlanResult:

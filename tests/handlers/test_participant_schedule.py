@@ -205,6 +205,7 @@ async def test_after_i_cant_come_the_reminders_for_that_session_stop_asking(resi
             ProgramSession.program_id == prog, ProgramSession.starts_at > now)
             .order_by(ProgramSession.starts_at))).first()
         await plan_session_reminders(session=session, session_id=monday.id, now=now)
+        await session.commit()  # planning is a step: the caller's transaction commits
     kim_id = await participant_id(sessions, KIM)
 
     async def reminders() -> dict[str, set[str]]:
@@ -223,6 +224,7 @@ async def test_after_i_cant_come_the_reminders_for_that_session_stop_asking(resi
     assert await reminders() == {"kim": {"withdrawn"}, "others": {"pending"}}
     async with sessions() as session:  # the planner's periodic run keeps it so
         await plan_session_reminders(session=session, session_id=monday.id, now=now)
+        await session.commit()
     assert (await reminders())["kim"] == {"withdrawn"}
 
     await kim.says("📅 일정")

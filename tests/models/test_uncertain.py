@@ -16,7 +16,8 @@ from models.tables import OutboundMessage, OutboxStatus
 async def test_a_row_interrupted_by_a_crash_is_uncertain_and_not_a_failure(session, sessions, center, now):
     await scheduler_lock.acquire_lease(session=session, owner="vm:1:abc", now=now)
     await enqueue(session=session, center_id=center.id, dedupe_key="reminder:1:1:2h", kind="reminder", chat_id=1,
-                  message=OutMessage("내일 2시 건강교실"), due_at=now - timedelta(minutes=1), now=now, commit=True)
+                  message=OutMessage("내일 2시 건강교실"), due_at=now - timedelta(minutes=1), now=now)
+    await session.commit()
     async with sessions() as s:
         [due] = await delivery.due_messages(session=s, now=now)
         assert await delivery.claim(session=s, message_id=due.id, attempts=0, now=now)  # then SIGKILL mid-send
