@@ -31,7 +31,7 @@ async def row_for(*, session: AsyncSession, identity: Identity | None, now: date
     if identity is None or identity.is_staff or not identity.active:
         return ()
     buttons = await checkin.today_buttons(session=session, participant_id=identity.id, now=now)
-    row = (CHECK_IN,) if buttons.check_in else (CHECK_OUT,) if buttons.check_out else ()
+    row: tuple[str, ...] = (CHECK_IN,) if buttons.check_in else (CHECK_OUT,) if buttons.check_out else ()
     if await leader.leader_unit(session=session, participant_id=identity.id) is not None:
         row += (TEAM, WORK_LOG)
     return row
