@@ -28,6 +28,7 @@ from handlers.common import (
     SUMMARY,
     TARGETS,
     TODAY,
+    WORK_UNITS,
     menu_reply,
 )
 from handlers.router import Ctx, Router, normalize_words
@@ -64,7 +65,7 @@ FLOW = "casenote"
 STAFF = ("staff",)
 CASELOAD_BUTTONS_MAX = 12
 _MENU_LABELS = (SCHEDULE, ENROLL, MY_ATTENDANCE, REMINDERS, TODAY, RECORD_ATTENDANCE, CASE_NOTE, NOTICE,
-                SESSIONS, EXPORT, TARGETS, SUMMARY, MY_INFO, SETTINGS, HELP)
+                SESSIONS, EXPORT, WORK_UNITS, TARGETS, SUMMARY, MY_INFO, SETTINGS, HELP)
 
 
 _STOP_WORDS = ("취소", "그만", "그만하기", "멈춰", "메뉴", "처음", "처음으로", "cancel", "stop", "menu")

@@ -22,6 +22,7 @@ CASE_NOTE = N_("📝 Counselling note")
 NOTICE = N_("📢 Notice")
 SESSIONS = N_("🗓 Sessions")
 EXPORT = N_("📤 Export")
+WORK_UNITS = N_("🏭 Work units")  # 사업단: a unit's 작업일지 and 출근부 (handlers/work_log.py)
 # managers
 TARGETS = N_("📊 Targets")
 SUMMARY = N_("📈 Summary")
@@ -36,7 +37,7 @@ def main_menu(identity: Identity | None) -> list[list[str]] | None:
     if identity is None or not identity.active:
         return None
     if identity.is_staff:
-        rows = [[_(TODAY), _(RECORD_ATTENDANCE)], [_(CASE_NOTE), _(NOTICE)], [_(SESSIONS), _(EXPORT)]]
+        rows = [[_(TODAY), _(RECORD_ATTENDANCE)], [_(CASE_NOTE), _(NOTICE)], [_(SESSIONS), _(EXPORT), _(WORK_UNITS)]]
         if identity.is_manager:
             rows.append([_(TARGETS), _(SUMMARY)])
         return [*rows, [_(MY_INFO), _(SETTINGS), _(HELP)]]

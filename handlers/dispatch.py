@@ -124,8 +124,9 @@ class Dispatcher:
                               .format(limit=f"{limit:,}"), delete_message_id=incoming.message_id)]
             return [Reply(_("That message is too long for me. Please write it in a few short sentences."),
                           keyboard=main_menu(identity))]
-        if not text:
-            return [unknown_reply(identity)]
+        takes_photo = flow is not None and flow.takes_photos
+        if (not text and not (takes_photo and incoming.photo_file_id)) or (incoming.photo_file_id and not takes_photo):
+            return [unknown_reply(identity)]  # a photo (even with a caption) only where a flow asks for one
         if text.startswith("/"):
             route, args = self.router.match_command(text, self.config.bot_username)
             if route is not None and _allowed(route, audience):

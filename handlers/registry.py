@@ -19,11 +19,12 @@ from handlers import (
     staff_sessions,
     start,
     work,
+    work_log,
 )
 from handlers.router import Router
 
 MODULES = (start, menu, schedule, enroll, my_attendance, reminders, rsvp, contact, casenotes, notices, exports,
-           reports, staff_attendance, staff_sessions, staff_admin, work)
+           reports, staff_attendance, staff_sessions, staff_admin, work, work_log)
 
 
 def build_router() -> Router:

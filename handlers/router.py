@@ -55,6 +55,7 @@ class Route:
     audience: frozenset[str]  # who may use it: "unknown", "participant", "staff", "manager"
     max_chars: int | None = None  # a flow's own limit for typed text (else the dispatcher's)
     private_input: bool = False  # a flow whose typed text may be confidential: refused text is deleted too
+    takes_photos: bool = False  # a flow that takes a photo without a caption (the work log)
 
 
 class Router:
@@ -90,7 +91,8 @@ class Router:
 
         return register
 
-    def flow(self, name: str, *, max_chars: int | None = None, private_input: bool = False):
+    def flow(self, name: str, *, max_chars: int | None = None, private_input: bool = False,
+             takes_photos: bool = False):
         """Register the handler for typed text while a person is in flow ``name``.
 
         ``max_chars`` lets a flow take longer text than the usual limit (a counselling note); with
@@ -99,7 +101,7 @@ class Router:
 
         def register(handler: Handler) -> Handler:
             self.flows[name] = Route(handler, frozenset({"unknown", "participant", "staff", "manager"}),
-                                     max_chars=max_chars, private_input=private_input)
+                                     max_chars=max_chars, private_input=private_input, takes_photos=takes_photos)
             return handler
 
         return register

@@ -24,6 +24,7 @@ class Incoming:
     language_code: str | None = None
     first_name: str | None = None
     callback_id: str | None = None
+    photo_file_id: str | None = None  # a photo sent (its largest size's Telegram file id); its caption is ``text``
 
     @property
     def is_private(self) -> bool:

@@ -1,4 +1,4 @@
-"""The participant's menu row for work (🟢 출근 / 🔴 퇴근, 👥 우리 팀) on working days, for this update only.
+"""The participant's menu row for work (🟢 출근 / 🔴 퇴근; a leader's 👥 우리 팀, 📝 작업일지), for this update only.
 
 The dispatcher asks ``row_for`` once per update and holds the answer in a ``ContextVar`` while the handler
 runs (``showing``), as the current locale is held; ``main_menu`` puts the row on top. A handler that changes
@@ -21,6 +21,7 @@ from models.work import checkin, leader
 CHECK_IN = N_("🟢 Check in")
 CHECK_OUT = N_("🔴 Check out")
 TEAM = N_("👥 My team")
+WORK_LOG = N_("📝 Work log")  # the 반장's 작업일지 (handlers/work_log.py)
 
 _row: ContextVar[tuple[str, ...]] = ContextVar("hamkke_work_row", default=())
 
@@ -30,9 +31,9 @@ async def row_for(*, session: AsyncSession, identity: Identity | None, now: date
     if identity is None or identity.is_staff or not identity.active:
         return ()
     buttons = await checkin.today_buttons(session=session, participant_id=identity.id, now=now)
-    row = (CHECK_IN,) if buttons.check_in else (CHECK_OUT,) if buttons.check_out else ()
+    row: tuple[str, ...] = (CHECK_IN,) if buttons.check_in else (CHECK_OUT,) if buttons.check_out else ()
     if await leader.leader_unit(session=session, participant_id=identity.id) is not None:
-        row += (TEAM,)
+        row += (TEAM, WORK_LOG)
     return row
 
 

@@ -223,6 +223,9 @@ FUNCTION_IMPORTS_ALLOWED = {
     **{("models/reports/exports.py", module): "openpyxl (with what it pulls in) loads only when an XLSX file is "
        "built, so starting the bot or the scheduler doesn't pay for it" for module in ("openpyxl", "openpyxl.styles",
                                                                                        "openpyxl.utils")},
+    **{("models/work/worksheet.py", module): "the 출근부 is built with openpyxl only when exported (the CLI or the "
+       "staff menu), so the work modules load at start-up without it" for module in ("openpyxl", "openpyxl.styles",
+                                                                                      "openpyxl.utils")},
 }
 
 

@@ -23,7 +23,7 @@ from bot.app import App
 from locales import N_, _
 from models.people.people import find_people_by_name
 from models.platform.errors import DomainError, InvalidInput, NotFound
-from models.work import leader, leave, month, placements, schedules
+from models.work import leader, leave, month, placements, schedules, worksheet
 
 MESSAGES = {
     "clock": N_("Times are written like 09:00."),
@@ -134,9 +134,6 @@ async def _schedule(session: Any, app: App, args: argparse.Namespace) -> None:
 
 
 async def _worksheet(session: Any, app: App, args: argparse.Namespace, now: datetime) -> None:
-    # Lazy on purpose: the worksheet module imports openpyxl, which only this command needs.
-    from models.work import worksheet  # noqa: PLC0415
-
     sheet = await month.month_sheet(session=session, center_id=app.center_id, unit=args.unit,
                                     month=month.parse_month(args.month), now=now)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -74,11 +74,12 @@ def message_incoming(message: Message, update_id: int) -> Incoming | None:
         user_id=message.from_user.id,
         chat_id=message.chat.id,
         chat_type=str(message.chat.type),
-        text=message.text,
+        text=message.text if message.text is not None else message.caption,
         update_id=update_id,
         message_id=message.message_id,
         language_code=message.from_user.language_code,
         first_name=message.from_user.first_name,
+        photo_file_id=message.photo[-1].file_id if message.photo else None,
     )
 
 

@@ -37,6 +37,7 @@ from models.tables import (
     SessionStatus,
     Staff,
 )
+from models.work.worklog import UnitRollup, week_rollup
 
 TELEGRAM_LIMIT = 4096
 STREAK_LOOKBACK = timedelta(days=120)
@@ -116,6 +117,7 @@ class WeeklySummary:
     targets: TargetReport | None
     next_week: list[Upcoming]
     holidays: list[date] = field(default_factory=list)  # public holidays next week
+    work_logs: list[UnitRollup] = field(default_factory=list)  # 작업일지 per unit: days logged, quantities
 
     @property
     def overall_rate(self) -> float | None:
@@ -174,6 +176,8 @@ async def build_weekly_summary(
         targets=targets if targets.rows else None,
         next_week=await _next_week(session, center_id=center_id, start=end, end=end + timedelta(days=7)),
         holidays=[d for d in next_days if d in korean_holidays],
+        work_logs=await week_rollup(session=session, center_id=center_id, first=week_start,
+                                    last=week_start + timedelta(days=6)),
     )
 
 
@@ -348,6 +352,7 @@ def render_weekly_summary(summary: WeeklySummary) -> str:
             overdue_follow_ups=summary.overdue_follow_ups[:cap],
             unreachable=summary.unreachable[:cap],
             next_week=summary.next_week[: cap * 2],
+            work_logs=summary.work_logs[:cap],
         )
         text = render(
             "summary.j2", s=limited, full=summary, tz=summary.timezone,

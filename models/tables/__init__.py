@@ -32,6 +32,9 @@ from models.tables.work import (
     WorkDay,
     WorkDayChange,
     WorkLeader,
+    WorkLog,
+    WorkLogEntry,
+    WorkLogQuantity,
     WorkMark,
     WorkMethod,
     WorkPlacement,
@@ -46,5 +49,5 @@ __all__ = [
     "UTCDateTime", "WorkUnit", "utcnow",
     # 자활근로 (models/tables/work.py)
     "LeaveKind", "LeaveRequest", "LeaveStatus", "UnitSchedule", "WorkDay", "WorkDayChange", "WorkLeader",
-    "WorkMark", "WorkMethod", "WorkPlacement",
+    "WorkLog", "WorkLogEntry", "WorkLogQuantity", "WorkMark", "WorkMethod", "WorkPlacement",
 ]

@@ -152,3 +152,46 @@ class LeaveRequest(SQLModel, table=True):
     decided_by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class WorkLog(SQLModel, table=True):
+    """A unit's work log (작업일지) for one day: one per unit-day; each message adds a ``WorkLogEntry``."""
+
+    __tablename__ = "work_log"
+    __table_args__ = (UniqueConstraint("work_unit_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    center_id: int = Field(foreign_key="center.id", index=True)
+    work_unit_id: int = Field(foreign_key="work_unit.id", index=True)
+    day: date = Field(index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class WorkLogEntry(SQLModel, table=True):
+    """One message added to a day's work log: its text and/or a photo (the Telegram file id, never the bytes)."""
+
+    __tablename__ = "work_log_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    center_id: int = Field(foreign_key="center.id", index=True)
+    work_log_id: int = Field(foreign_key="work_log.id", index=True)
+    text: str | None = Field(default=None, max_length=1000)
+    photo_file_id: str | None = Field(default=None, max_length=200)
+    by_participant_id: int | None = Field(default=None, foreign_key="participant.id")
+    by_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class WorkLogQuantity(SQLModel, table=True):
+    """A quantity read from a log entry: "자전거 수리 12대" → item 자전거 수리, amount 12, counter 대."""
+
+    __tablename__ = "work_log_quantity"
+
+    id: int | None = Field(default=None, primary_key=True)
+    center_id: int = Field(foreign_key="center.id", index=True)
+    work_log_id: int = Field(foreign_key="work_log.id", index=True)
+    entry_id: int = Field(foreign_key="work_log_entry.id", index=True)
+    item: str = Field(max_length=40)
+    amount: int
+    counter: str = Field(default="", max_length=8)  # 대, 개, 건, kg … ("" when none was written)

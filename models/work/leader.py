@@ -48,6 +48,7 @@ class WorkAction(StrEnum):
     decide_leave = "decide_leave"
     set_schedule = "set_schedule"
     export_worksheet = "export_worksheet"
+    write_log = "write_log"  # the unit's 작업일지 (a leader: their own unit)
 
 
 _STAFF = frozenset({WorkRole.staff, WorkRole.manager})
@@ -60,6 +61,7 @@ MATRIX: dict[WorkAction, frozenset[WorkRole]] = {
     WorkAction.decide_leave: _STAFF,
     WorkAction.set_schedule: _STAFF,
     WorkAction.export_worksheet: _STAFF,
+    WorkAction.write_log: frozenset({WorkRole.leader}) | _STAFF,
 }
 LEADER_MARKS = (WorkMark.present, WorkMark.late, WorkMark.absent, WorkMark.early)
 

@@ -49,7 +49,8 @@ def test_schedules_leader_leave_kinds_move_and_the_worksheet(hamkke, tmp_path):
 
 def test_the_work_modules_do_not_load_openpyxl():
     """Starting the bot must not pay for openpyxl because of 자활근로: only the export command loads it."""
-    code = ("import sys, models.work, handlers.work, handlers.work_menu, scheduler.runner; "
+    code = ("import sys, models.work, models.work.worksheet, handlers.work, handlers.work_menu, handlers.work_log, "
+            "scheduler.runner; "
             "print('openpyxl' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert result.stdout.strip() == "False"

@@ -88,7 +88,7 @@ async def test_staff_invite_binds_to_the_staff_menu(person, sessions, center, no
     [reply] = await s.says(f"/start {invitation.code}")
     assert "직원 계정이 연결되었어요" in reply.text
     assert s.keyboard() == ["📋 오늘 일정", "✍️ 출석 기록", "📝 상담 기록", "📢 공지", "🗓 회기 관리", "📤 내보내기",
-                            "👤 내 정보", "⚙️ 설정", "❓ 도움말"]
+                            "🏭 사업단", "👤 내 정보", "⚙️ 설정", "❓ 도움말"]
     [help_reply] = await s.says("❓ 도움말")
     assert "직원 도움말" in help_reply.text
 

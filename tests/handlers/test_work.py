@@ -95,7 +95,7 @@ async def test_the_leader_records_the_team_and_cannot_reach_another_unit(dispatc
         await leader.set_leader(session=session, center_id=team.center_id, unit="자전거", person="이두리")
     lee = phone(dispatcher, sessions, team.lee.telegram_user_id, at("2027-01-05", "09:20"))
     await lee.says("메뉴")
-    assert lee.keyboard() == ["🟢 출근", "👥 우리 팀", *MENU]
+    assert lee.keyboard() == ["🟢 출근", "👥 우리 팀", "📝 작업일지", *MENU]
     [roster] = await lee.says("👥 우리 팀")
     assert roster.text.splitlines() == ["오늘 자전거 팀 (1월 5일 (화)):", "• 김하나: 아직", "• 박세나: 아직",
                                         "• 이두리: 아직"]

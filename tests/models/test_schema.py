@@ -20,6 +20,7 @@ EXPECTED_TABLES = {
     "invite_code", "consent", "access_log", "attendance_change", "scheduler_lease", "dead_letter_update",
     # 자활근로 (work units)
     "work_schedule", "work_placement", "work_day", "work_day_change", "work_leader", "leave_kind", "leave_request",
+    "work_log", "work_log_entry", "work_log_quantity",
 }
 GLOBAL_TABLES = {"center", "scheduler_lease"}  # the lease guards the whole database, not one center
 
