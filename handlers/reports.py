@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 
 from handlers.common import SUMMARY, TARGETS, menu_reply
 from handlers.router import Ctx, Router
-from handlers.types import Button, Reply
-from locales import N_, _, format_day, render
+from handlers.types import Attachment, Button, Reply
+from locales import N_, _, current_locale, format_day, render
 from models.reports.summary import build_weekly_summary, last_week_start, render_weekly_summary
 from models.reports.targets import TargetReport, target_report
+from models.reports.weekly_summary import chart_caption, week_label, weekly_chart
 
 router = Router()
 
@@ -70,7 +71,14 @@ async def show_summary(ctx: Ctx) -> list[Reply]:
     week_start = last_week_start(now=ctx.now, tz=ctx.config.timezone)
     summary = await build_weekly_summary(session=ctx.session, center_id=ctx.center_id, week_start=week_start,
                                          now=ctx.now, cipher=ctx.config.cipher, staff_id=_staff_id(ctx))
-    return [_summary_reply(ctx, render_weekly_summary(summary), week_start, edit=False)]
+    replies = [_summary_reply(ctx, render_weekly_summary(summary), week_start, edit=False)]
+    locale = current_locale()
+    png = (await weekly_chart(session=ctx.session, center_id=ctx.center_id, week_start=week_start,
+                              locales=[locale]))[locale]
+    if png is not None:  # the Monday message's chart (left out, as there, without a Hangul font)
+        replies.append(Reply(chart_caption(), photo=Attachment(f"attendance-{week_label(week_start)}.png", png,
+                                                               "image/png")))
+    return replies
 
 
 @router.button("sum", who=MANAGERS)

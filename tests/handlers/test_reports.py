@@ -3,17 +3,21 @@
 
 from __future__ import annotations
 
+import base64
+from datetime import UTC, datetime
 from io import BytesIO
 
 import pytest
 from openpyxl import load_workbook
-from sqlmodel import select
+from sqlmodel import col, select
 
 from handlers.dispatch import Dispatcher
 from handlers.types import HandlerConfig
 from models import demo
 from models.casework.crypto import FieldCipher
-from models.tables import AccessLog, Program
+from models.reports.weekly_summary import queue_weekly_summaries
+from models.tables import AccessLog, OutboundMessage, Program
+from tests.support.chat import Person
 
 MANAGER = demo.STAFF_ID_BASE  # 강민호 센터장
 WORKER = demo.STAFF_ID_BASE + 2  # 오지훈
@@ -64,7 +68,7 @@ async def test_case_workers_get_no_manager_reports(person, sessions):
 
 async def test_summary_on_demand_and_other_weeks(person):
     manager = person(MANAGER)
-    [reply] = await manager.says("📈 요약")
+    [reply, _chart] = await manager.says("📈 요약")
     assert reply.html and len(reply.text) <= 4096
     assert "주간 요약 · 성동지역자활센터" in reply.text and "2월 23일 (월) – 3월 1일 (일)" in reply.text
     assert [b.label for row in reply.buttons for b in row] == ["◀ 지난주", "다음 주 ▶"]
@@ -76,6 +80,28 @@ async def test_summary_on_demand_and_other_weeks(person):
     for payload in ("sum:20260304", "sum:20260309", "sum:2026022", "sum:20261399", "sum:19990104", "sum"):
         [reply] = await manager.presses(payload)
         assert "지난 버튼" in reply.text or "버튼" in reply.text, payload
+
+
+async def test_summary_shows_the_monday_chart_and_on_sunday_next_week_is_the_coming_week(
+        dispatcher, sessions, world):
+    """Issue 10 item 17: /요약 sends the very chart the Monday message sends (bars for the week), and read on a
+    Sunday its 다음 주 is the week starting tomorrow, not the one ending today."""
+    sunday = datetime(2026, 3, 8, 11, 0, tzinfo=UTC)  # Sunday 8 March, 20:00 in Seoul
+    manager = Person(dispatcher, sessions, MANAGER, sunday)
+    [text, chart] = await manager.says("/요약")
+    assert "2월 23일 (월) – 3월 1일 (일)" in text.text
+    next_week = text.text.split("다음 주")[1]
+    assert next_week.startswith(" · 3월 9일 (월) – 3월 15일 (일)")
+    assert "3월 9일 (월) 오전 10:00 희망키우기" in next_week and "3월 4일" not in next_week
+    assert chart.text == "📈 프로그램별 출석률 (지난주)" and chart.photo is not None
+    assert chart.photo.data.startswith(b"\x89PNG")
+    async with sessions() as session:
+        await queue_weekly_summaries(session=session, center_id=world.center_id, now=sunday)
+        rows = (await session.exec(select(OutboundMessage).where(
+            col(OutboundMessage.dedupe_key).endswith(":chart")))).all()
+    monday_chart = next(row for row in rows if row.chat_id == MANAGER)
+    assert base64.b64decode(monday_chart.payload["photo"]["data_b64"]) == chart.photo.data
+    assert monday_chart.payload["text"] == chart.text
 
 
 async def test_exports_by_message(person, sessions):
