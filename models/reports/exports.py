@@ -355,13 +355,15 @@ async def export_month_attendance(
 async def export_targets(
     *, session: AsyncSession, center_id: int, staff_id: int, year: int, now: datetime, cipher: FieldCipher | None
 ) -> ExportFile:
-    """The plan's table for ``year``: 구분 / 세부목표 / 목표량 / 단위 / 성과 / 달성율 (managers)."""
+    """The plan's table for ``year``: 구분 / 세부목표 / 목표량 / 단위 / 성과 / 달성율 / 평가 (managers)."""
     await require(session=session, staff_id=staff_id, action=Action.export_targets, center_id=center_id)
     report = await measure_targets(session=session, center_id=center_id, year=year, now=now, cipher=cipher)
-    rows = [[row.section, row.label, row.target, row.unit, row.achieved, row.rate] for row in report.rows]
+    rows = [[row.section, row.label, row.target, row.unit, row.achieved, row.rate, row.remarks]
+            for row in report.rows]
     book = _new_book()
     sheet = _sheet(book, _("Targets {year}").format(year=year),
-                   [_("Area"), _("Target item"), _("Target"), _("Unit"), _("Achieved"), _("Achievement rate (%)")],
+                   [_("Area"), _("Target item"), _("Target"), _("Unit"), _("Achieved"), _("Achievement rate (%)"),
+                    _("Remarks")],
                    rows, first=True)
     sheet.append([])
     sheet.append([_("As of {day}").format(day=format_day(report.as_of))])

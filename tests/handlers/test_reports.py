@@ -16,7 +16,7 @@ from handlers.types import HandlerConfig
 from models import demo
 from models.casework.crypto import FieldCipher
 from models.reports.weekly_summary import queue_weekly_summaries
-from models.tables import AccessLog, OutboundMessage, Program
+from models.tables import AccessLog, OutboundMessage, Program, Target
 from tests.support.chat import Person
 
 MANAGER = demo.STAFF_ID_BASE  # 강민호 센터장
@@ -40,15 +40,46 @@ async def test_targets_in_the_plans_shape(person):
     manager = person(MANAGER)
     [reply] = await manager.says("📊 목표")
     assert reply.html and "2026년 목표 대비 성과" in reply.text and "3월 4일 (수) 기준" in reply.text
-    assert "세부목표: 성과 / 목표량 (달성율)" in reply.text
-    assert "<b>사례관리 성과</b>" in reply.text and "• 사례관리상담: 0 / 208건 (0.0%)" in reply.text
-    assert "• 참여인원: 40 / 130명 (30.8%)" in reply.text and "• 위기등급 A형: 0 / 20명 (0.0%)" in reply.text
+    assert "세부목표: 목표량 / 성과 / 달성율" in reply.text
+    assert "<b>사례관리 성과</b>" in reply.text and "• 사례관리상담: 208건 / 0 / 0.0%" in reply.text
+    assert "• 참여인원: 130명 / 40 / 30.8%" in reply.text and "• 위기등급 A형: 20명 / 0 / 0.0%" in reply.text
     [again] = await manager.says("/목표")
     assert again.text == reply.text
     [document] = await manager.presses("📤 엑셀 파일로 받기")
     assert document.document is not None and document.document.filename == "목표성과-2026.xlsx"
     sheet = load_workbook(BytesIO(document.document.data)).active
     assert sheet["A1"].value == "구분" and sheet["B2"].value == "참여인원"
+
+
+async def test_targets_read_target_result_rate_and_a_manager_writes_remarks_per_line(person, sessions):
+    """Issue 10 item 15: 목표량 / 성과 / 달성율 in the plan's order, and a 평가 a manager fills per line, shown
+    under its line and in the Excel table's last column."""
+    manager = person(MANAGER)
+    [table] = await manager.says("/목표")
+    assert "• 사례관리상담: 208건 / 0 / 0.0%\n" in table.text and "평가:" not in table.text
+    [lines] = await manager.presses("✏️ 평가 쓰기")
+    assert lines.text == "어느 항목의 평가를 쓸까요?" and "사례관리상담" in [b.label for r in lines.buttons for b in r]
+    [ask] = await manager.presses("사례관리상담")
+    assert "“사례관리상담”의 평가를 한 줄로 써 주세요." in ask.text
+    [saved, again] = await manager.says("3월에 상담 인력 충원 예정")
+    assert saved.text == "평가를 저장했어요."
+    assert "• 사례관리상담: 208건 / 0 / 0.0%\n  └ 평가: 3월에 상담 인력 충원 예정\n" in again.text
+    [reread] = await manager.says("/목표")
+    assert reread.text == again.text
+    async with sessions() as session:
+        target = (await session.exec(select(Target).where(Target.metric == "case_consultations"))).one()
+    assert target.remarks == "3월에 상담 인력 충원 예정"
+    [document] = await manager.presses("📤 엑셀 파일로 받기")
+    sheet = load_workbook(BytesIO(document.document.data)).active
+    header = next(row for row in sheet.iter_rows(values_only=True) if "구분" in row)
+    assert [h for h in header if h][2:] == ["목표량", "단위", "성과", "달성율(%)", "평가"]
+    assert any("3월에 상담 인력 충원 예정" in row for row in sheet.iter_rows(values_only=True))
+    await manager.presses("✏️ 평가 쓰기")
+    await manager.presses("사례관리상담")
+    [cleared] = await manager.presses("🗑 평가 지우기")
+    assert "평가:" not in cleared.text
+    [forged] = await manager.presses("tgt:r:999999")
+    assert "지난 버튼" in forged.text
 
 
 async def test_case_workers_get_no_manager_reports(person, sessions):

@@ -153,11 +153,11 @@ async def test_targets_table_for_managers_only(session, now):
     export = await exports.export_targets(session=session, center_id=center, staff_id=staff["강민호"], year=2026,
                                           now=now, cipher=None)
     sheet = open_book(export).active
-    assert [c.value for c in sheet[1]] == ["구분", "세부목표", "목표량", "단위", "성과", "달성율(%)"]
+    assert [c.value for c in sheet[1]] == ["구분", "세부목표", "목표량", "단위", "성과", "달성율(%)", "평가"]
     rows = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[1]]
     assert export.rows == len(rows) == len(demo.TARGETS)
-    assert rows[0] == ("사업성과", "참여인원", 130, "명", 40, 30.8)
-    assert ("사례관리 성과", "사례관리상담", 208, "건", 0, 0.0) in rows
+    assert rows[0] == ("사업성과", "참여인원", 130, "명", 40, 30.8, None)
+    assert ("사례관리 성과", "사례관리상담", 208, "건", 0, 0.0, None) in rows
     assert export.filename == "목표성과-2026.xlsx"
     [log] = (await session.exec(select(AccessLog))).all()
     assert (log.subject, log.object_id, log.action) == ("targets_export", 2026, "export")
