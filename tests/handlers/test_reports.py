@@ -48,7 +48,7 @@ async def test_targets_in_the_plans_shape(person):
     [document] = await manager.presses("📤 엑셀 파일로 받기")
     assert document.document is not None and document.document.filename == "목표성과-2026.xlsx"
     sheet = load_workbook(BytesIO(document.document.data)).active
-    assert sheet["A1"].value == "구분" and sheet["B2"].value == "참여인원"
+    assert sheet["A2"].value == "구분" and sheet["B3"].value == "참여인원"
 
 
 async def test_targets_read_target_result_rate_and_a_manager_writes_remarks_per_line(person, sessions):
@@ -145,14 +145,14 @@ async def test_exports_by_message(person, sessions):
     assert document.document is not None and document.document.filename == "출석부-희망키우기-2026-03-04.xlsx"
     assert "22명" in document.text
     book = load_workbook(BytesIO(document.document.data))
-    assert book.sheetnames == ["출석부", "출석 기록"] and book["출석부"].max_row == 23
+    assert book.sheetnames == ["출석부", "출석 기록"] and book["출석부"].max_row == 2 + 22 + 3  # title, header, 22 people, the 결재란
 
     await worker.says("/내보내기")
     [months] = await worker.presses("🗓 월별 출석")
     assert [b.label for row in months.buttons for b in row][:3] == ["2026년 3월", "2026년 2월", "2026년 1월"]
     [monthly] = await worker.presses("2026년 3월")
     assert monthly.document.filename == "출석기록-2026-03.xlsx"
-    rows = list(load_workbook(BytesIO(monthly.document.data))["출석 기록"].iter_rows(min_row=2))
+    rows = list(load_workbook(BytesIO(monthly.document.data))["출석 기록"].iter_rows(min_row=3))
     assert f"{len(rows)}건" in monthly.text
 
     for payload in ("exp:p:999999", "exp:p:abc", "exp:m:202613", "exp:m:2026", "exp:zz", "exp"):
