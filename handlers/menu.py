@@ -62,13 +62,19 @@ async def show_help(ctx: Ctx) -> list[Reply]:
             "• ✍️ Attendance: pick a session and tap each name, or just type it as on paper, "
             "e.g. “희망키우기 출석 김영희 이철수, 결석 최수진” or “건강댄스 다 왔어요 빼고 김영희”. "
             "You see a preview before anything is saved; later corrections are logged with your name.\n"
+            "• 📝 Counselling note: write a note for a participant in your care, or read their recent notes "
+            "(/상담 and a name). Only in this private chat; the note is deleted from the chat once saved.\n"
+            "• 📢 Notice: write a notice, choose who gets it, check the preview, then send it now or later.\n"
             "• 🗓 Sessions: add a session to a program, move one or cancel one; enrolled people are told.\n"
+            "• 📤 Export: attendance of a program or a month as an Excel file.\n"
             "• 👤 My info: your account and caseload.\n"
             "• ⚙️ Settings: the language.\n"
             "Type /menu at any time to see the menu again."
         )
         if identity.is_manager:
-            text += "\n" + _("• /직원: staff accounts; switch one off when someone leaves the center.")
+            text += "\n" + _("• 📊 Targets: this year's targets against results.\n"
+                              "• 📈 Summary: the weekly summary with its chart.\n"
+                              "• /직원: staff accounts; switch one off when someone leaves the center.")
     else:
         text = _(
             "How to use Hamkke\n"

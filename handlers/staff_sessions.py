@@ -126,6 +126,7 @@ async def _session(ctx: Ctx, session_id: int) -> list[Reply]:
         lines.append(_("This session has already started, so it can't be changed here."))
     else:
         buttons.append([Button(_("🕑 Change date or time"), f"sess:mv:{session_id}")])
+        buttons.append([Button(_("📍 Change the place"), f"sess:pl:{session_id}")])
         buttons.append([Button(_("🚫 Cancel this session"), f"sess:cx:{session_id}")])
     buttons.append([Button(_("⬅️ Back"), f"sess:p:{item.program_id}")])
     return [Reply("\n".join(lines), buttons=buttons, edit=True)]
@@ -155,6 +156,48 @@ async def _ask_move_time(ctx: Ctx, session_id: int) -> list[Reply]:
     buttons = [[Button(format_when(moment, tz), f"sess:mt:{session_id}:{_minutes(moment)}")] for moment in quick]
     buttons.append([Button(_("✖️ Cancel"), f"sess:s:{session_id}")])
     return [Reply(text, buttons=buttons, edit=True)]
+
+
+async def _ask_place(ctx: Ctx, session_id: int) -> list[Reply]:
+    detail = await session_admin.session_detail(session=ctx.session, staff_id=_staff_id(ctx), session_id=session_id)
+    await _set(ctx, "place", {"sid": session_id})
+    text = _("{program} on {when} is now held at: {place}\nType the new place.").format(
+        program=detail.session.program, when=format_when(detail.session.starts_at, ctx.config.timezone),
+        place=detail.session.place or "-")
+    return [Reply(text, buttons=[[Button(_("✖️ Cancel"), f"sess:s:{session_id}")]], edit=True)]
+
+
+async def _confirm_place(ctx: Ctx, session_id: int, place: str) -> list[Reply]:
+    detail = await session_admin.session_detail(session=ctx.session, staff_id=_staff_id(ctx), session_id=session_id)
+    await _set(ctx, "place", {"sid": session_id, "place": place})
+    text = _("Hold {program} on {when} at {place}?\n{count} enrolled people will get a message, and their "
+             "reminders will name the new place.").format(
+        program=detail.session.program, when=format_when(detail.session.starts_at, ctx.config.timezone),
+        place=place, count=detail.enrolled)
+    buttons = [[Button(_("✅ Change the place"), f"sess:py:{session_id}"),
+                Button(_("✖️ Cancel"), f"sess:s:{session_id}")]]
+    return [Reply(text, buttons=buttons)]
+
+
+async def _do_place(ctx: Ctx, session_id: int) -> list[Reply]:
+    state = ctx.state
+    place = state.data.get("place") if state is not None and state.flow == FLOW else None
+    if not isinstance(place, str) or state is None or state.data.get("sid") != session_id:
+        return _stale()
+    back = [[Button(_("⬅️ Back"), f"sess:s:{session_id}")]]
+    try:
+        result = await session_admin.change_place(session=ctx.session, staff_id=_staff_id(ctx),
+                                                  session_id=session_id, place=place, now=ctx.now)
+    except (SessionCancelled, SessionPast) as error:
+        return [Reply(_refused(error), buttons=back, edit=True)]
+    except InvalidInput:
+        return [Reply(_("That is the same place as now."), buttons=back, edit=True)]
+    await _clear(ctx)
+    text = _("Changed the place: {program} on {when} at {place}.\nMessages to enrolled people: {count}").format(
+        program=result.session.program, when=format_when(result.session.starts_at, ctx.config.timezone),
+        place=result.session.place, count=result.notified)
+    return [Reply(text, buttons=[[Button(_("⬅️ Back to the program"), f"sess:p:{result.session.program_id}")]],
+                  edit=True)]
 
 
 async def _confirm_add(ctx: Ctx, program_id: int, moment: datetime, *, edit: bool) -> list[Reply]:
@@ -288,6 +331,10 @@ async def sessions_button(ctx: Ctx) -> list[Reply]:
             return await _ask_new_time(ctx, target)
         if action == "mv" and len(args) == 2:
             return await _ask_move_time(ctx, target)
+        if action == "pl" and len(args) == 2:
+            return await _ask_place(ctx, target)
+        if action == "py" and len(args) == 2:
+            return await _do_place(ctx, target)
         if action == "cx" and len(args) == 2:
             return await _confirm_cancel(ctx, target)
         if action == "cy" and len(args) == 2:
@@ -314,6 +361,16 @@ async def typed_time(ctx: Ctx) -> list[Reply]:
     if state is None or state.flow != FLOW or ctx.identity is None:
         return []
     text = (ctx.incoming.text or "").strip()
+    if state.step == "place":
+        session_id = state.data.get("sid")
+        place = " ".join(text.split())
+        if not isinstance(session_id, int) or not place or len(place) > session_admin.PLACE_MAX:
+            return [Reply(_("Please type the place in a short line, for example “3층 교육장”."))]
+        try:
+            return await _confirm_place(ctx, session_id, place)
+        except NotFound:
+            await _clear(ctx)
+            return [menu_reply(ctx.identity, _("I couldn't find that. Please choose again from the menu."))]
     moment = session_admin.parse_session_time(text, now=ctx.now, tz=ctx.config.timezone)
     if moment is None:
         return [Reply(_("I couldn't read a date and time in that.") + "\n" + _time_hint())]

@@ -523,8 +523,10 @@ async def reconcile_reminders(
     return result
 
 
-async def refresh_program_reminders(*, session: AsyncSession, program_id: int, now: datetime) -> int:
-    """Re-word the queued reminders of a program's coming sessions after its name or usual place changed.
+async def refresh_program_reminders(*, session: AsyncSession, program_id: int, now: datetime,
+                                    session_id: int | None = None) -> int:
+    """Re-word the queued reminders of a program's coming sessions after its name or usual place changed
+    (or of one session, ``session_id``, after its own place changed).
 
     Only rows still ``pending`` change (one being sent keeps what it had), each in its reader's language; keys,
     due times and buttons stay. Flushes, doesn't commit. Returns how many rows were re-worded.
@@ -533,12 +535,13 @@ async def refresh_program_reminders(*, session: AsyncSession, program_id: int, n
     if program is None:
         return 0
     tz = await center_timezone(session, program.center_id)
-    rows = (await session.exec(
-        select(OutboundMessage, ProgramSession)
-        .join(ProgramSession, col(ProgramSession.id) == col(OutboundMessage.session_id))
-        .where(ProgramSession.program_id == program_id, col(ProgramSession.starts_at) > now,
-               OutboundMessage.kind == REMINDER, OutboundMessage.status == OutboxStatus.pending.value)
-    )).all()
+    query = (select(OutboundMessage, ProgramSession)
+             .join(ProgramSession, col(ProgramSession.id) == col(OutboundMessage.session_id))
+             .where(ProgramSession.program_id == program_id, col(ProgramSession.starts_at) > now,
+                    OutboundMessage.kind == REMINDER, OutboundMessage.status == OutboxStatus.pending.value))
+    if session_id is not None:
+        query = query.where(col(ProgramSession.id) == session_id)
+    rows = (await session.exec(query)).all()
     locales: dict[tuple[str, int], str | None] = {}
     changed = 0
     for message, row in rows:

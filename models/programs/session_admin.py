@@ -46,6 +46,7 @@ from models.tables import (
 DEFAULT_LENGTH = timedelta(hours=2)
 NOTICE_KIND = "session_change"  # outbox kind of the messages below
 LIST_AHEAD = timedelta(days=90)
+PLACE_MAX = 120  # ProgramSession.place
 
 
 @dataclass(frozen=True)
@@ -396,6 +397,35 @@ async def reschedule_session(*, session: AsyncSession, staff_id: int, session_id
     await on_session_changed(session=session, session_id=row.id, now=now)
     await session.commit()
     return ChangeResult(_managed(row, program), notified, previous_start=previous)
+
+
+async def change_place(*, session: AsyncSession, staff_id: int, session_id: int, place: str,
+                       now: datetime) -> ChangeResult:
+    """Hold a coming session somewhere else; enrollees are told and its queued reminders name the new place."""
+    row, program = await _session(session, staff_id, session_id, lock=True)
+    assert row.id is not None and program.id is not None
+    if row.status == SessionStatus.cancelled:
+        raise SessionCancelled("cancelled")
+    if row.starts_at <= now:
+        raise SessionPast("started")
+    place = " ".join(place.split())
+    if not place or len(place) > PLACE_MAX or place == (row.place or program.default_place):
+        raise InvalidInput("place")
+    row.place = place
+    row.updated_at = now
+    session.add(row)
+    # an older place change nobody has been told about yet is replaced by this one
+    await outbox.withdraw(session=session, dedupe_prefix=f"session:{row.id}:place:", now=now)
+
+    def render(tz: str) -> str:
+        return _("📍 {program} on {when} will be held at a new place: {place}").format(
+            program=program.name, when=format_when(row.starts_at, tz), place=place)
+
+    notified = await _tell_enrollees(session, row, program, key=f"session:{row.id}:place:{int(now.timestamp())}",
+                                     now=now, expires_at=row.starts_at, render=render)
+    await reminders.refresh_program_reminders(session=session, program_id=program.id, now=now, session_id=row.id)
+    await session.commit()
+    return ChangeResult(_managed(row, program), notified)
 
 
 async def cancel_session(*, session: AsyncSession, staff_id: int, session_id: int, now: datetime) -> ChangeResult:

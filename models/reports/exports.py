@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from io import BytesIO
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from locales import N_, _, format_day
+from locales import N_, _, format_day, format_when, pgettext
 from models.casework.crypto import FieldCipher
 from models.people.authz import Action, require
 from models.people.centers import center_zone
@@ -28,6 +28,7 @@ from models.tables import (
     Attendance,
     AttendanceMethod,
     AttendanceStatus,
+    Center,
     Enrollment,
     EnrollmentStatus,
     Participant,
@@ -58,6 +59,7 @@ METHOD_WORDS = {
     AttendanceMethod.checkin: N_("check-in"),
 }
 _HEADER_COLOR = "DDEBF7"
+HEADER_ROW = 2  # row 1 is the title: center, period, when the file was made
 
 
 @dataclass(frozen=True)
@@ -89,26 +91,71 @@ def _new_book() -> Workbook:
     return Workbook()
 
 
-def _sheet(book: Workbook, title: str, headers: list[str], rows: list[list[Any]], *, first: bool = False
-           ) -> Worksheet:
+def _sheet(book: Workbook, title: str, headers: list[str], rows: list[list[Any]], *, heading: str,
+           first: bool = False) -> Worksheet:
+    """A sheet people can print and sort: ``heading`` (center, period, made at) on row 1, the bold header on row
+    2 (frozen, with an autofilter), real date and time cells, A4 landscape fitted to one page wide."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     sheet: Worksheet = book.active if first else book.create_sheet()  # type: ignore[assignment]
     sheet.title = re.sub(r"[\[\]:*?/\\]", "", title)[:31] or "Sheet"
+    sheet.append([heading])
+    sheet["A1"].font = Font(bold=True, size=13)
     sheet.append(headers)
-    for cell in sheet[1]:
+    for cell in sheet[HEADER_ROW]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor=_HEADER_COLOR)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for row in rows:
         sheet.append(row)
+    for cells in sheet.iter_rows(min_row=HEADER_ROW + 1):
+        for cell in cells:
+            if isinstance(cell.value, datetime | date):
+                cell.number_format = "yyyy-mm-dd"
+            elif isinstance(cell.value, time):
+                cell.number_format = "hh:mm"
     for index, header in enumerate(headers, start=1):
         longest = max([len(str(header))] + [len(str(r[index - 1])) for r in rows if len(r) >= index and
                                              r[index - 1] is not None])
         sheet.column_dimensions[get_column_letter(index)].width = min(max(8, longest * 1.6 + 2), 50)
-    sheet.freeze_panes = "A2"
+    last_column = get_column_letter(max(1, len(headers)))
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    sheet.auto_filter.ref = f"A{HEADER_ROW}:{last_column}{HEADER_ROW + len(rows)}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     return sheet
+
+
+def _sign_block(sheet: Worksheet, first_column: int) -> None:
+    """The paper register's 결재란: 담당 / 팀장 / 센터장, each with an empty box to sign, under the table."""
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    thin = Side(style="thin", color="999999")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    row = sheet.max_row + 2
+    sheet.cell(row, first_column, pgettext("worksheet", "Approved")).font = Font(bold=True)
+    for offset, role in enumerate((pgettext("worksheet", "Worker"), pgettext("worksheet", "Team leader"),
+                                   pgettext("worksheet", "Center director"))):
+        column = first_column + 1 + offset
+        title = sheet.cell(row, column, role)
+        title.border, title.alignment = box, Alignment(horizontal="center")
+        sheet.cell(row + 1, column, "").border = box
+    sheet.row_dimensions[row + 1].height = 36
+
+
+def _heading(center: str, what: str, period: str, *, now: datetime, tz: ZoneInfo) -> str:
+    return _("{center} · {what} · {period} · made {made_at}").format(
+        center=center, what=what, period=period, made_at=format_when(now, tz.key))
+
+
+async def _center_name(session: AsyncSession, center_id: int) -> str:
+    center = await session.get(Center, center_id)
+    return center.name if center is not None else ""
 
 
 def _bytes(book: Workbook) -> bytes:
@@ -191,10 +238,13 @@ async def export_program_attendance(
                _("Completed")]
     register = _register_rows(program, people, columns, by_cell, progress, units)
     detail = _record_rows(program, records, sessions, people, tz=tz, units=units, staff_names=staff_names)
+    days = [s.starts_at.astimezone(tz).date() for s in sessions]
+    period = f"{min(days).isoformat()} – {max(days).isoformat()}" if days else ""
+    heading = _heading(await _center_name(session, center_id), program.name, period, now=now, tz=tz)
     book = _new_book()
-    _sheet(book, _("Register"), headers, register, first=True)
+    _sign_block(_sheet(book, _("Register"), headers, register, heading=heading, first=True), 2)
     _sheet(book, _("Records"), [_("Date"), _("Time"), _("Program"), _("Name"), _("Work unit"), _("Attendance"),
-                                _("Hours"), _("Recorded how"), _("Recorded by")], detail)
+                                _("Hours"), _("Recorded how"), _("Recorded by")], detail, heading=heading)
     _log_export(session, center_id=center_id, staff_id=staff_id, subject="attendance_export",
                 object_id=program_id, now=now)
     await session.commit()
@@ -276,7 +326,7 @@ def _record_rows(
         local = held.starts_at.astimezone(tz)
         person = names[record.participant_id]
         detail.append([
-            local.date().isoformat(), local.strftime("%H:%M"), program.short_name, person.name,
+            local.date(), local.time().replace(tzinfo=None), program.short_name, person.name,
             units.get(person.work_unit_id or -1, ""), _status_word(record.status, record.minutes), held.hours,
             _(METHOD_WORDS[AttendanceMethod(record.method)]),
             staff_names.get(record.recorded_by_staff_id or -1, ""),
@@ -324,7 +374,7 @@ async def export_month_attendance(
     for record, held, program, person in rows:
         local = held.starts_at.astimezone(tz)
         detail.append([
-            local.date().isoformat(), local.strftime("%H:%M"), program.short_name, person.name,
+            local.date(), local.time().replace(tzinfo=None), program.short_name, person.name,
             units.get(person.work_unit_id or -1, ""), _status_word(record.status, record.minutes), held.hours,
             _(METHOD_WORDS[AttendanceMethod(record.method)]),
             staff_names.get(record.recorded_by_staff_id or -1, ""),
@@ -340,11 +390,13 @@ async def export_month_attendance(
                         entry[AttendanceStatus.late.value], entry[AttendanceStatus.left_early.value],
                         entry[AttendanceStatus.absent.value], entry[AttendanceStatus.excused.value],
                         _percent(attended, recorded)])
+    period = f"{start.date().isoformat()} – {(following - timedelta(days=1)).isoformat()}"
+    heading = _heading(await _center_name(session, center_id), _("Attendance"), period, now=now, tz=tz)
     book = _new_book()
     _sheet(book, _("Records"), [_("Date"), _("Time"), _("Program"), _("Name"), _("Work unit"), _("Attendance"),
-                                _("Hours"), _("Recorded how"), _("Recorded by")], detail, first=True)
+                                _("Hours"), _("Recorded how"), _("Recorded by")], detail, heading=heading, first=True)
     _sheet(book, _("By program"), [_("Program"), _("Sessions held"), _("Present"), _("Late"), _("Left early"),
-                                   _("Absent"), _("Excused"), _("Attendance rate (%)")], summary)
+                                   _("Absent"), _("Excused"), _("Attendance rate (%)")], summary, heading=heading)
     _log_export(session, center_id=center_id, staff_id=staff_id, subject="attendance_export",
                 object_id=year * 100 + month, now=now)
     await session.commit()
@@ -355,14 +407,20 @@ async def export_month_attendance(
 async def export_targets(
     *, session: AsyncSession, center_id: int, staff_id: int, year: int, now: datetime, cipher: FieldCipher | None
 ) -> ExportFile:
-    """The plan's table for ``year``: 구분 / 세부목표 / 목표량 / 단위 / 성과 / 달성율 (managers)."""
+    """The plan's table for ``year``: 구분 / 세부목표 / 목표량 / 단위 / 성과 / 달성율 / 평가 (managers)."""
     await require(session=session, staff_id=staff_id, action=Action.export_targets, center_id=center_id)
     report = await measure_targets(session=session, center_id=center_id, year=year, now=now, cipher=cipher)
-    rows = [[row.section, row.label, row.target, row.unit, row.achieved, row.rate] for row in report.rows]
+    rows = [[row.section, row.label, row.target, row.unit, row.achieved, row.rate, row.remarks]
+            for row in report.rows]
+    tz = await center_zone(session, center_id)
+    period = f"{date(year, 1, 1).isoformat()} – {report.as_of.isoformat()}"
+    heading = _heading(await _center_name(session, center_id), _("Targets {year}").format(year=year), period,
+                       now=now, tz=tz)
     book = _new_book()
     sheet = _sheet(book, _("Targets {year}").format(year=year),
-                   [_("Area"), _("Target item"), _("Target"), _("Unit"), _("Achieved"), _("Achievement rate (%)")],
-                   rows, first=True)
+                   [_("Area"), _("Target item"), _("Target"), _("Unit"), _("Achieved"), _("Achievement rate (%)"),
+                    _("Remarks")],
+                   rows, heading=heading, first=True)
     sheet.append([])
     sheet.append([_("As of {day}").format(day=format_day(report.as_of))])
     _log_export(session, center_id=center_id, staff_id=staff_id, subject="targets_export", object_id=year, now=now)

@@ -118,11 +118,16 @@ class WeeklySummary:
     next_week: list[Upcoming]
     holidays: list[date] = field(default_factory=list)  # public holidays next week
     work_logs: list[UnitRollup] = field(default_factory=list)  # 작업일지 per unit: days logged, quantities
+    next_week_start: date | None = None  # the Monday of "next week" (the coming week at the time of reading)
 
     @property
     def overall_rate(self) -> float | None:
         recorded = sum(a.recorded for a in self.attendance)
         return round(sum(a.attended for a in self.attendance) * 100 / recorded, 1) if recorded else None
+
+    @property
+    def next_week_end(self) -> date | None:
+        return self.next_week_start + timedelta(days=6) if self.next_week_start else None
 
     @property
     def notes_total(self) -> int:
@@ -133,6 +138,13 @@ def last_week_start(*, now: datetime, tz: str) -> date:
     """The Monday of the last full week before ``now`` (what a summary sent on Monday morning covers)."""
     today = now.astimezone(ZoneInfo(tz)).date()
     return today - timedelta(days=today.weekday() + 7)
+
+
+def coming_week_start(*, now: datetime, tz: str) -> date:
+    """The Monday that "next week" means at ``now``: today on a Monday, else the Monday after (on a Sunday,
+    tomorrow)."""
+    today = now.astimezone(ZoneInfo(tz)).date()
+    return today + timedelta(days=(7 - today.weekday()) % 7)
 
 
 async def build_weekly_summary(
@@ -159,7 +171,10 @@ async def build_weekly_summary(
     new_enrolled, new_waitlisted = await _new_enrollments(session, center_id=center_id, start=start, end=end)
     targets = await measure_targets(session=session, center_id=center_id, year=week_start.year, now=now,
                                     cipher=cipher)
-    next_days = [end.date() + timedelta(days=i) for i in range(7)]
+    next_start = end  # an older week's summary looks at the week after it
+    if week_start == last_week_start(now=now, tz=center.timezone):  # "last week": 다음 주 is the coming one
+        next_start = datetime.combine(coming_week_start(now=now, tz=center.timezone), time.min, tzinfo=tz)
+    next_days = [next_start.date() + timedelta(days=i) for i in range(7)]
     korean_holidays = holidays.country_holidays("KR", years=sorted({d.year for d in next_days}))
     return WeeklySummary(
         center_name=center.name, timezone=center.timezone, week_start=week_start,
@@ -174,8 +189,9 @@ async def build_weekly_summary(
                                                 before=now.astimezone(tz).date()),
         unreachable=await _unreachable(session, center_id=center_id, staff_names=staff_names),
         targets=targets if targets.rows else None,
-        next_week=await _next_week(session, center_id=center_id, start=end, end=end + timedelta(days=7)),
-        holidays=[d for d in next_days if d in korean_holidays],
+        next_week=await _next_week(session, center_id=center_id, start=next_start,
+                                   end=next_start + timedelta(days=7)),
+        holidays=[d for d in next_days if d in korean_holidays], next_week_start=next_days[0],
         work_logs=await week_rollup(session=session, center_id=center_id, first=week_start,
                                     last=week_start + timedelta(days=6)),
     )

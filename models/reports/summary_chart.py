@@ -1,4 +1,5 @@
-"""The weekly summary's chart: attendance rate per program over the last 8 weeks, as a PNG with Hangul labels.
+"""The weekly summary's chart: attendance rate per program in the week summarised, as bars (with the average
+of the 7 weeks before as a marker), a PNG with Hangul labels.
 
 Attendance rate = attended (present + late) / every attendance recorded in the week, as in the weekly
 summary's text; a week with nothing recorded has no point. Programs are named by their short names; staff
@@ -12,7 +13,6 @@ The labels are Korean, so the chart needs a font that has Hangul glyphs: ``find_
 from __future__ import annotations
 
 import io
-import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -143,8 +143,15 @@ async def attendance_trend(
     return AttendanceTrend(week_days, programs)
 
 
+def earlier_average(program: ProgramTrend) -> float | None:
+    """The program's mean rate over the weeks before the last one that have records (None if there are none)."""
+    earlier = [rate for rate in program.rates[:-1] if rate is not None]
+    return sum(earlier) / len(earlier) if earlier else None
+
+
 def render_attendance_chart(trend: AttendanceTrend, *, locale: str | None = None) -> bytes:
-    """The trend as a PNG line chart (labels in ``locale``, drawn with a Hangul font)."""
+    """The last week as one bar per program (labelled with its rate) and a ◆ for the earlier weeks' average;
+    a PNG with labels in ``locale``, drawn with a Hangul font."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.font_manager import FontProperties
@@ -152,32 +159,37 @@ def render_attendance_chart(trend: AttendanceTrend, *, locale: str | None = None
     font = FontProperties(fname=str(find_hangul_font()))
     small = font.copy()
     small.set_size(9)
+    week = trend.weeks[-1] if trend.weeks else None
     with use_locale(locale):
-        title = _("Attendance rate per program, last {weeks} weeks").format(weeks=len(trend.weeks))
-        y_label = _("Attendance rate (%)")
-        x_label = _("Week starting")
+        title = _("Attendance rate per program, week of {day}").format(day=format_day(week) if week else "")
+        x_label = _("Attendance rate (%)")
         empty = _("No attendance was recorded in these weeks.")
-        ticks = [format_day(day) for day in trend.weeks]
-    figure = Figure(figsize=(9, 5.2), dpi=110, layout="constrained")
+        not_recorded = _("not recorded")
+        earlier_label = _("earlier weeks (average)")
+    programs = list(reversed(trend.programs))  # barh draws bottom-up: the first program on top
+    figure = Figure(figsize=(9, max(3.2, 1.2 + 0.55 * len(programs))), dpi=110, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    positions = list(range(len(trend.weeks)))
-    for program in trend.programs:
-        values = [rate * 100 if rate is not None else math.nan for rate in program.rates]
-        axes.plot(positions, values, marker="o", linewidth=2, label=program.name)
-    if not trend.programs:
+    positions = list(range(len(programs)))
+    last = [p.rates[-1] if p.rates else None for p in programs]
+    axes.barh(positions, [rate * 100 if rate is not None else 0 for rate in last], color="#4c8cc9", height=0.6)
+    for position, rate in zip(positions, last, strict=True):
+        label = f"{rate * 100:.0f}%" if rate is not None else not_recorded
+        axes.text((rate or 0) * 100 + 1.5, position, label, va="center", fontproperties=small)
+    averages = [(position, earlier_average(p)) for position, p in zip(positions, programs, strict=True)]
+    shown = [(position, avg * 100) for position, avg in averages if avg is not None]
+    if shown:
+        axes.plot([x for _p, x in shown], [p for p, _x in shown], linestyle="none", marker="D", color="#333333",
+                  markersize=6, label=earlier_label)
+        axes.legend(prop=small, loc="lower right", frameon=False)
+    if not programs:
         axes.text(0.5, 0.5, empty, ha="center", va="center", transform=axes.transAxes, fontproperties=font)
-    axes.set_ylim(0, 105)
-    axes.set_xlim(-0.3, max(positions, default=0) + 0.3)
-    axes.set_xticks(positions)
-    axes.set_xticklabels(ticks, fontproperties=small, rotation=30, ha="right")
+    axes.set_xlim(0, 115)
+    axes.set_yticks(positions)
+    axes.set_yticklabels([p.name for p in programs], fontproperties=small)
     axes.set_title(title, fontproperties=font, fontsize=13)
-    axes.set_ylabel(y_label, fontproperties=font)
     axes.set_xlabel(x_label, fontproperties=font)
-    axes.grid(True, alpha=0.3)
-    if trend.programs:
-        axes.legend(prop=small, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncols=min(4, len(trend.programs)),
-                    frameon=False)
+    axes.grid(True, axis="x", alpha=0.3)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()

@@ -50,6 +50,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from models.casework.crypto import FieldCipher
 from models.people.authz import Action, require
+from models.platform.errors import InvalidInput, NotFound
+from models.platform.fields import clean_line
 from models.tables import (
     Attendance,
     AttendanceStatus,
@@ -76,7 +78,7 @@ ATTENDED = tuple(status.value for status in AttendanceStatus if status.attended)
 
 @dataclass(frozen=True)
 class TargetRow:
-    """One line of the plan's table: 구분 / 세부목표 / 목표량 / 성과 / 달성율."""
+    """One line of the plan's table: 구분 / 세부목표 / 목표량 / 성과 / 달성율 / 평가."""
 
     section: str
     label: str
@@ -85,6 +87,8 @@ class TargetRow:
     unit: str
     achieved: int | None
     rate: float | None  # percent, one decimal (277.4); None without a target or a measurement
+    target_id: int | None = None
+    remarks: str | None = None  # 평가, written by a manager
 
 
 @dataclass(frozen=True)
@@ -332,7 +336,7 @@ async def measure_targets(
         metric = METRICS.get(target.metric)
         achieved = await metric(session, y) if metric is not None else None
         rows.append(TargetRow(target.section, target.label, target.metric, target.target_value, target.unit,
-                              achieved, _rate(achieved, target.target_value)))
+                              achieved, _rate(achieved, target.target_value), target.id, target.remarks))
     local_now = now.astimezone(tz)
     elapsed = (min(max(local_now, start), end) - start) / (end - start) * 100
     return TargetReport(year, min(local_now.date(), date(year, 12, 31)), round(elapsed, 1), rows)
@@ -344,3 +348,24 @@ async def target_report(
     """This year's 목표량 / 성과 / 달성율 for a manager."""
     await require(session=session, staff_id=staff_id, action=Action.view_targets, center_id=center_id)
     return await measure_targets(session=session, center_id=center_id, year=year, now=now, cipher=cipher)
+
+
+REMARKS_MAX = 300  # ``Target.remarks``
+
+
+async def set_target_remarks(
+    *, session: AsyncSession, center_id: int, staff_id: int, target_id: int, remarks: str | None
+) -> Target:
+    """Write (or, with None, clear) a manager's 평가 on one line of the year's target table."""
+    await require(session=session, staff_id=staff_id, action=Action.view_targets, center_id=center_id)
+    row = await session.get(Target, target_id)
+    if row is None or row.center_id != center_id:
+        raise NotFound("target")
+    try:
+        row.remarks = clean_line(remarks, field="remarks", max_chars=REMARKS_MAX) if remarks is not None else None
+    except InvalidInput:
+        await session.rollback()
+        raise
+    session.add(row)
+    await session.commit()
+    return row

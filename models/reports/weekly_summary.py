@@ -56,6 +56,28 @@ async def _managers(session: AsyncSession, center_id: int) -> list[Staff]:
     )).all())
 
 
+async def weekly_chart(*, session: AsyncSession, center_id: int, week_start: date,
+                       locales: list[str]) -> dict[str, bytes | None]:
+    """The chart of ``week_start``'s week in each of ``locales`` (None where no Hangul font is installed): the
+    one chart the Monday message and /요약 both show."""
+    tz = await center_timezone(session, center_id)
+    trend = await attendance_trend(session=session, center_id=center_id, last_week_start=week_start, tz=tz)
+    charts: dict[str, bytes | None] = {}
+    for locale in locales:
+        try:
+            charts[locale] = await asyncio.to_thread(render_attendance_chart, trend, locale=locale)
+        except HangulFontMissing:
+            log.error("weekly summary: no Hangul font is installed, so the chart is left out "
+                      "(install fonts-nanum)")
+            charts[locale] = None
+    return charts
+
+
+def chart_caption() -> str:
+    """The caption under the chart, in the current language."""
+    return _("📈 Attendance rate per program, last week")
+
+
 async def queue_weekly_summaries(
     *, session: AsyncSession, center_id: int, now: datetime, cipher: FieldCipher | None = None,
     default_locale: str = "ko",
@@ -69,18 +91,12 @@ async def queue_weekly_summaries(
         return SummaryQueued(week, 0, 0, False)
     summary = await build_weekly_summary(session=session, center_id=center_id, week_start=week_start, now=now,
                                          cipher=cipher)
-    trend = await attendance_trend(session=session, center_id=center_id, last_week_start=week_start, tz=tz)
+    locales = sorted({m.locale or default_locale for m in managers})
     texts: dict[str, str] = {}
-    charts: dict[str, bytes | None] = {}
-    for locale in sorted({m.locale or default_locale for m in managers}):
+    for locale in locales:
         with use_locale(locale):
             texts[locale] = render_weekly_summary(summary)
-        try:
-            charts[locale] = await asyncio.to_thread(render_attendance_chart, trend, locale=locale)
-        except HangulFontMissing:
-            log.error("weekly summary: no Hangul font is installed, so the chart is left out "
-                      "(install fonts-nanum)")
-            charts[locale] = None
+    charts = await weekly_chart(session=session, center_id=center_id, week_start=week_start, locales=locales)
     queued = 0
     for manager in managers:
         assert manager.id is not None and manager.telegram_user_id is not None
@@ -93,7 +109,7 @@ async def queue_weekly_summaries(
         png = charts[locale]
         if png is not None:
             with use_locale(locale):
-                caption = _("📈 Attendance rate per program, last 8 weeks")
+                caption = chart_caption()
             photo = {"filename": f"attendance-{week}.png", "data_b64": base64.b64encode(png).decode("ascii"),
                      "mime_type": "image/png"}
             queued += int(await enqueue(

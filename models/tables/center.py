@@ -47,3 +47,4 @@ class Target(SQLModel, table=True):
     target_value: int
     unit: str = Field(max_length=10)  # 명 / 건 / 회
     sort_order: int = 0
+    remarks: str | None = Field(default=None, max_length=300)  # 평가: a manager's words on this line

@@ -3,12 +3,14 @@ accounts refused from their next message."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
 
 from handlers.dispatch import Dispatcher
+from handlers.registry import build_router
 from handlers.types import HandlerConfig, Incoming
 from models import demo
 from models.tables import Attendance, AttendanceChange, ConversationState, Participant, ProgramSession, Staff
@@ -264,6 +266,22 @@ async def test_lists_of_names_stay_out_of_group_chats(person, sessions):
     assert await worker.deliver(Incoming(user_id=WORKER, chat_id=-100_555, chat_type="group",
                                          text="희망키우기 출석 이철수")) == []
     assert await today_records(sessions) == {}
+
+
+async def test_staff_help_lists_every_menu_button_and_only_commands_that_exist(person):
+    """Issue 10 item 13: every button of a worker's and a manager's menu is explained, and every /command the
+    help names is in the routing table for that role."""
+    table = build_router()
+    for who, role in ((WORKER, "staff"), (MANAGER, "manager")):
+        for language in ("ko", "en"):
+            [reply] = await person(who, language).says("/help")
+            buttons = [label for row in reply.keyboard for label in row if "❓" not in label]
+            assert [label for label in buttons if label not in reply.text] == [], (who, language)
+            for name in re.findall(r"/(\w+)", reply.text):
+                route = table.commands.get(name.lower())
+                assert route is not None and (role in route.audience or "staff" in route.audience), name
+    [worker_help] = await person(WORKER).says("❓ 도움말")
+    assert all(label in worker_help.text for label in ("📝 상담 기록", "📢 공지", "📤 내보내기"))
 
 
 async def test_help_describes_attendance_sessions_and_staff_accounts(person):

@@ -119,7 +119,7 @@ async def test_moving_a_session_tells_people_and_withdraws_its_reminders(person,
     [detail] = await worker.presses("3월 9일 (월) 오전 10:00")
     assert detail.text.splitlines() == ['주민기초교육 "희망키우기"', "3월 9일 (월) 오전 10:00", "장소: 2층 프로그램실",
                                         "신청한 사람: 22명"]
-    assert labels(detail) == ["🕑 날짜·시간 바꾸기", "🚫 이 회기 취소하기", "⬅️ 뒤로"]
+    assert labels(detail) == ["🕑 날짜·시간 바꾸기", "📍 장소 바꾸기", "🚫 이 회기 취소하기", "⬅️ 뒤로"]
     [ask] = await worker.presses("🕑 날짜·시간 바꾸기")
     assert "지금 3월 9일 (월) 오전 10:00이에요" in ask.text
     assert labels(ask) == ["3월 10일 (화) 오전 10:00", "3월 16일 (월) 오전 10:00", "✖️ 취소"]
@@ -137,6 +137,45 @@ async def test_moving_a_session_tells_people_and_withdraws_its_reminders(person,
     assert len(moved) == 22
     kim_news = next(m for m in moved if m.chat_id == PARTICIPANT)
     assert kim_news.payload["text"].startswith("🔁 주민기초교육 \"희망키우기\" 일정이 바뀌었어요.")
+
+
+async def test_changing_a_sessions_place_rewords_its_queued_reminders(person, sessions, now):
+    """Issue 10 item 12: 회기 관리 changes one session's place; enrollees are told and the reminders already
+    queued for that session name the new place (another session's reminders keep theirs)."""
+    rows = await sessions_of(sessions, "희망키우기")
+    monday = next(r for r in rows if r.starts_at == kst("2026-03-09T10:00"))
+    wednesday = next(r for r in rows if r.starts_at == kst("2026-03-11T10:00"))
+    async with sessions() as session:
+        kim = (await session.exec(select(Participant).where(Participant.telegram_user_id == PARTICIPANT))).one()
+        for row in (monday, wednesday):
+            await outbox.enqueue(session=session, center_id=row.center_id,
+                                 dedupe_key=f"reminder:{row.id}:{kim.id}:evening:1", kind="reminder",
+                                 chat_id=PARTICIPANT, message=OutMessage("내일 희망키우기가 있어요\n📍 2층 프로그램실"),
+                                 participant_id=kim.id, session_id=row.id, due_at=now + timedelta(days=4), now=now)
+        await session.commit()
+    worker = person(WORKER)
+    await open_program(worker)
+    await worker.presses("3월 9일 (월) 오전 10:00")
+    [ask] = await worker.presses("📍 장소 바꾸기")
+    assert "지금 장소: 2층 프로그램실" in ask.text
+    [confirm] = await worker.says("3층 교육장")
+    assert confirm.text.startswith("3월 9일 (월) 오전 10:00 희망키우기 장소를 “3층 교육장”(으)로 바꿀까요?")
+    assert await messages(sessions, f"session:{monday.id}:place:") == []
+    [done] = await worker.presses("✅ 장소 바꾸기")
+    assert done.text == "장소를 바꿨어요: 3월 9일 (월) 오전 10:00 희망키우기 → 3층 교육장\n신청한 분들께 보낼 알림: 22건"
+    async with sessions() as session:
+        assert (await session.get(ProgramSession, monday.id)).place == "3층 교육장"
+    told = await messages(sessions, f"session:{monday.id}:place:")
+    assert len(told) == 22
+    assert "📍 3월 9일 (월) 오전 10:00 주민기초교육 \"희망키우기\" 장소가 바뀌었어요: 3층 교육장" in [
+        m.payload["text"] for m in told if m.chat_id == PARTICIPANT]
+    [reminder] = await messages(sessions, f"reminder:{monday.id}:{kim.id}:")
+    assert reminder.status == "pending" and "📍 3층 교육장" in reminder.payload["text"]
+    assert reminder.payload["text"].startswith("🔔")
+    [other] = await messages(sessions, f"reminder:{wednesday.id}:{kim.id}:")
+    assert other.payload["text"] == "내일 희망키우기가 있어요\n📍 2층 프로그램실"
+    [again] = await worker.presses(f"sess:py:{monday.id}")
+    assert "다시 시작해" in again.text or "더 이상" in again.text
 
 
 async def test_cancelling_a_session_after_a_confirmation(person, sessions):

@@ -54,7 +54,7 @@ async def test_program_attendance_register_and_records(session, now):
     held = (await session.exec(select(ProgramSession).where(ProgramSession.program_id == program.id,
                                                             ProgramSession.starts_at <= now)
                                .order_by(ProgramSession.starts_at))).all()
-    header = [c.value for c in register[1]]
+    header = [c.value for c in register[2]]
     day_columns = [f"{s.starts_at.astimezone(SEOUL).month}/{s.starts_at.astimezone(SEOUL).day}" for s in held]
     assert header == ["이름", "사업단", *day_columns, "출석", "지각", "조퇴", "결석", "사유결석", "출석 시간", "출석률 (%)",
                       "수료"]
@@ -62,7 +62,7 @@ async def test_program_attendance_register_and_records(session, now):
     enrolled = (await session.exec(select(Participant).join(Enrollment, Enrollment.participant_id == Participant.id)
                                    .where(Enrollment.program_id == program.id,
                                           Enrollment.status == EnrollmentStatus.enrolled))).all()
-    rows = list(register.iter_rows(min_row=2, values_only=True))
+    rows = list(register.iter_rows(min_row=3, max_row=2 + export.rows, values_only=True))
     assert export.rows == len(rows) == len(enrolled) == 22
     assert sorted(r[0] for r in rows) == sorted(p.name for p in enrolled)
 
@@ -81,8 +81,8 @@ async def test_program_attendance_register_and_records(session, now):
                                                        counts["absent"], counts["excused"]]
     assert row[-1] == "아니요"  # 40 hours are needed; only part of the course has happened
 
-    detail = list(records.iter_rows(min_row=2, values_only=True))
-    assert [c.value for c in records[1]] == ["날짜", "시간", "프로그램", "이름", "사업단", "출석 여부", "교육 시간",
+    detail = list(records.iter_rows(min_row=3, values_only=True))
+    assert [c.value for c in records[2]] == ["날짜", "시간", "프로그램", "이름", "사업단", "출석 여부", "교육 시간",
                                              "기록 방법", "기록한 사람"]
     assert len(detail) == len(attendance)
     assert Counter(r[5] for r in detail) == Counter(STATUS_KO[a.status] for a, _p in attendance)
@@ -109,13 +109,13 @@ async def test_minutes_late_and_left_early_are_in_the_exports(session, now):
     await session.commit()
     register = open_book(await exports.export_program_attendance(
         session=session, center_id=center, staff_id=staff["오지훈"], program_id=program.id, now=now))["출석부"]
-    rows = {r[0]: r for r in register.iter_rows(min_row=2, values_only=True)}
+    rows = {r[0]: r for r in register.iter_rows(min_row=3, values_only=True) if r[0]}
     column = 2 + len(held) - 1  # the last session's column
     assert rows["장옥자"][column] == "조퇴 30분" and rows["장옥자"][2 + len(held) + 2] == 1  # the 조퇴 column
     assert rows["이철수"][column] == "지각 10분"
     month = open_book(await exports.export_month_attendance(session=session, center_id=center,
                                                             staff_id=staff["임하늘"], year=2026, month=3, now=now))
-    cells = [r[5] for r in month["출석 기록"].iter_rows(min_row=2, values_only=True)]
+    cells = [r[5] for r in month["출석 기록"].iter_rows(min_row=3, values_only=True)]
     assert "지각 10분" in cells and "조퇴 30분" in cells
 
 
@@ -124,18 +124,18 @@ async def test_month_attendance(session, now):
     export = await exports.export_month_attendance(session=session, center_id=center, staff_id=staff["임하늘"],
                                                    year=2026, month=3, now=now)
     book = open_book(export)
-    records = list(book["출석 기록"].iter_rows(min_row=2, values_only=True))
+    records = list(book["출석 기록"].iter_rows(min_row=3, values_only=True))
     start, end = datetime(2026, 3, 1, tzinfo=SEOUL), datetime(2026, 4, 1, tzinfo=SEOUL)
     in_month = (await session.exec(select(Attendance).join(ProgramSession)
                                    .where(ProgramSession.starts_at >= start, ProgramSession.starts_at < end))).all()
     assert export.rows == len(records) == len(in_month) > 0
-    assert all(r[0].startswith("2026-03") for r in records)
-    by_program = {r[0]: r for r in book["프로그램별"].iter_rows(min_row=2, values_only=True)}
+    assert all((r[0].year, r[0].month) == (2026, 3) for r in records)
+    by_program = {r[0]: r for r in book["프로그램별"].iter_rows(min_row=3, values_only=True)}
     assert sum(r[2] + r[3] + r[4] + r[5] for r in by_program.values()) == len(in_month)
     assert "과별회의" not in by_program
     feb = await exports.export_month_attendance(session=session, center_id=center, staff_id=staff["임하늘"],
                                                 year=2026, month=2, now=now)
-    assert feb.rows == len(list(open_book(feb)["출석 기록"].iter_rows(min_row=2))) > 0
+    assert feb.rows == len(list(open_book(feb)["출석 기록"].iter_rows(min_row=3))) > 0
     with pytest.raises(InvalidInput):
         await exports.export_month_attendance(session=session, center_id=center, staff_id=staff["임하늘"],
                                               year=2026, month=13, now=now)
@@ -153,11 +153,11 @@ async def test_targets_table_for_managers_only(session, now):
     export = await exports.export_targets(session=session, center_id=center, staff_id=staff["강민호"], year=2026,
                                           now=now, cipher=None)
     sheet = open_book(export).active
-    assert [c.value for c in sheet[1]] == ["구분", "세부목표", "목표량", "단위", "성과", "달성율(%)"]
-    rows = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[1]]
+    assert [c.value for c in sheet[2]] == ["구분", "세부목표", "목표량", "단위", "성과", "달성율(%)", "평가"]
+    rows = [r for r in sheet.iter_rows(min_row=3, values_only=True) if r[1]]
     assert export.rows == len(rows) == len(demo.TARGETS)
-    assert rows[0] == ("사업성과", "참여인원", 130, "명", 40, 30.8)
-    assert ("사례관리 성과", "사례관리상담", 208, "건", 0, 0.0) in rows
+    assert rows[0] == ("사업성과", "참여인원", 130, "명", 40, 30.8, None)
+    assert ("사례관리 성과", "사례관리상담", 208, "건", 0, 0.0, None) in rows
     assert export.filename == "목표성과-2026.xlsx"
     [log] = (await session.exec(select(AccessLog))).all()
     assert (log.subject, log.object_id, log.action) == ("targets_export", 2026, "export")
@@ -169,7 +169,41 @@ async def test_english_headers_and_unknown_program(session, now):
         export = await exports.export_program_attendance(session=session, center_id=center, staff_id=staff["오지훈"],
                                                          program_id=programs["영어"].id, now=now)
     sheet = open_book(export)["Register"]
-    assert sheet["A1"].value == "Name" and export.filename.startswith("attendance-영어-")
+    assert sheet["A2"].value == "Name" and export.filename.startswith("attendance-영어-")
     with pytest.raises(NotFound):
         await exports.export_program_attendance(session=session, center_id=center, staff_id=staff["오지훈"],
                                                 program_id=999_999, now=now)
+
+
+async def test_sheets_print_and_sort_like_paper_registers(session, now):
+    """Issue 10 item 16: a title row (center, period, made at), the header frozen with an autofilter, real date
+    and time cells, A4 landscape fitted to one page wide, and a 결재란 under the attendance register."""
+    center, staff, programs = await setup(session, now)
+    program = programs["희망키우기"]
+    export = await exports.export_program_attendance(session=session, center_id=center, staff_id=staff["오지훈"],
+                                                     program_id=program.id, now=now)
+    book = open_book(export)
+    month = open_book(await exports.export_month_attendance(session=session, center_id=center,
+                                                            staff_id=staff["임하늘"], year=2026, month=3, now=now))
+    targets = open_book(await exports.export_targets(session=session, center_id=center, staff_id=staff["강민호"],
+                                                     year=2026, now=now, cipher=None))
+    title = book["출석부"]["A1"].value
+    assert title.startswith("성동지역자활센터 · 주민기초교육 \"희망키우기\" · 2026-") and title.endswith(
+        " · 작성 3월 4일 (수) 오후 2:00")
+    assert month["출석 기록"]["A1"].value.startswith("성동지역자활센터 · ")
+    assert " · 2026-03-01 – 2026-03-31 · 작성 " in month["출석 기록"]["A1"].value
+    assert "2026-01-01 – 2026-03-04" in targets.active["A1"].value
+    for sheet in (book["출석부"], book["출석 기록"], month["출석 기록"], month["프로그램별"], targets.active):
+        assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref.startswith("A2:")
+        assert (sheet.page_setup.orientation, int(sheet.page_setup.paperSize)) == ("landscape", 9)  # A4
+        assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.print_title_rows == "$2:$2"
+    first = next(month["출석 기록"].iter_rows(min_row=3, max_row=3))
+    assert first[0].is_date and isinstance(first[0].value, datetime) and first[0].number_format == "yyyy-mm-dd"
+    assert first[1].is_date and first[1].number_format == "hh:mm"
+    assert (first[0].value.year, first[0].value.month) == (2026, 3)
+    register = book["출석부"]
+    last_person = 2 + export.rows
+    assert register.auto_filter.ref.endswith(str(last_person))
+    below = [cell.value for row in register.iter_rows(min_row=last_person + 1) for cell in row if cell.value]
+    assert below == ["결재", "담당", "팀장", "센터장"]
