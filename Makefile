@@ -76,10 +76,6 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m mypy bot handlers models scheduler locales
 
-## The reliability suite (never part of `make test`): each bench/reliability/g*.py prints its figures.
-reliability: $(STAMP) i18n
-	@set -e; for f in bench/reliability/g*.py; do echo "== $$f"; $(BIN)/python $$f; done
-
 ## Benchmarks (never part of the test suite); they print their figures.
 bench: $(STAMP) i18n
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

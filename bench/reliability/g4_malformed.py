@@ -345,6 +345,9 @@ def _chat_ids(value: Any) -> set[Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # The emulator lives in this process and deep-copies each queued update (``_enqueue``): the 800-deep one
+    # needs about two frames per level, more than Python's default limit of 1,000.
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--transport", choices=["ptb", "aiogram", "both"], default="both")
     parser.add_argument("--every", type=int, default=10, help="a good update after this many malformed ones")
