@@ -59,7 +59,7 @@ test-latest:
 	"$$env/bin/python" -m pip install --quiet --upgrade pip; \
 	"$$env/bin/python" -m pip install --quiet --upgrade -e '.[dev]'; \
 	"$$env/bin/python" -m pip list --format=freeze | grep -iE '^(babel|python-telegram-bot|aiogram|sqlmodel|sqlalchemy|apscheduler)=='; \
-	for po in $(CATALOGS); do "$$env/bin/pybabel" compile -q --use-fuzzy -D messages -i $$po -o $${po%.po}.mo; done; \
+	for po in $(CATALOGS); do "$$env/bin/pybabel" compile --use-fuzzy -D messages -i $$po -o $${po%.po}.mo >/dev/null; done; \
 	"$$env/bin/python" -m pytest $(PYTEST_ARGS)
 
 ## The date and time tests on each Babel release in BABEL_RELEASES (their CLDR data differ).
