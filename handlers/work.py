@@ -163,7 +163,7 @@ async def _ask_leave(ctx: Ctx) -> list[Reply]:
         return [Reply(_("What kind of leave?"), buttons=buttons, edit=True)]
     if step == "k" and len(args) == 1 and args[0].isdigit():
         first = ctx.now.astimezone(ZoneInfo(ctx.config.timezone)).date()
-        days = []
+        days: list[date] = []
         day = first
         while len(days) < 7 and day <= first + timedelta(days=LEAVE_DAYS_AHEAD):
             if await schedules.day_plan(session=ctx.session, participant_id=ctx.identity.id, day=day) is not None:

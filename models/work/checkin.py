@@ -204,15 +204,15 @@ async def sweep_checkouts(*, session: AsyncSession, center_id: int, now: datetim
     flags = 0
     morning = datetime.combine(today, FLAG_AT, tzinfo=ZoneInfo(tz))  # with the morning digest, not at midnight
     for (day, staff_id), items in to_flag.items():
-        staff = await session.get(Staff, staff_id)
-        assert staff is not None and staff.telegram_user_id is not None
-        with use_locale(staff.locale or DEFAULT):
+        told = await session.get(Staff, staff_id)
+        assert told is not None and told.telegram_user_id is not None
+        with use_locale(told.locale or DEFAULT):
             lines = [_("No 🔴 check-out was recorded on {day} for:").format(day=format_day(day))]
             lines += [_("• {name}: checked in at {time}").format(name=p.name, time=format_time(r.check_in_at, tz))
                       for r, p in items if r.check_in_at is not None]
             lines.append(_("No time was filled in. Please ask them and correct the day."))
         flags += await enqueue(session=session, center_id=center_id, dedupe_key=flag_key(day, staff_id),
-                               kind="digest", chat_id=staff.telegram_user_id, message=OutMessage("\n".join(lines)),
+                               kind="digest", chat_id=told.telegram_user_id, message=OutMessage("\n".join(lines)),
                                due_at=max(now, morning), staff_id=staff_id, now=now)
     await session.commit()
     return SweepResult(reminders, flags)

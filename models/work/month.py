@@ -115,7 +115,7 @@ async def month_sheet(*, session: AsyncSession, center_id: int, unit: str, month
         or_(col(WorkPlacement.ends_on).is_(None), col(WorkPlacement.ends_on) >= first))
     people = (await session.exec(select(Participant).where(
         Participant.center_id == center_id,
-        or_(Participant.work_unit_id == work_unit.id, col(Participant.id).in_(placed)),
+        or_(col(Participant.work_unit_id) == work_unit.id, col(Participant.id).in_(placed)),
     ).order_by(col(Participant.name), col(Participant.id)))).all()
     ids = [p.id for p in people if p.id is not None]
     records = {(r.participant_id, r.day): r for r in (await session.exec(select(WorkDay).where(

@@ -68,9 +68,12 @@ async def placement_history(*, session: AsyncSession, participant_id: int) -> li
 class YearWindow(Protocol):
     """What the targets report passes to a metric (``targets._Year``)."""
 
-    center_id: int
-    start: datetime
-    end: datetime
+    @property
+    def center_id(self) -> int: ...
+    @property
+    def start(self) -> datetime: ...
+    @property
+    def end(self) -> datetime: ...
 
 
 async def unit_transfers(session: AsyncSession, y: YearWindow) -> int:

@@ -137,6 +137,7 @@ async def set_unit_schedule(
     pause = parse_span(break_) if break_ else None
     if pause is not None and not (starts <= pause[0] and pause[1] <= ends):
         raise InvalidInput("break")
+    assert work_unit.id is not None
     row = (await session.exec(select(UnitSchedule).where(UnitSchedule.work_unit_id == work_unit.id))).first()
     row = row or UnitSchedule(center_id=center_id, work_unit_id=work_unit.id, weekdays="", starts="", ends="")
     row.weekdays = ",".join(str(d) for d in weekdays)
@@ -251,7 +252,7 @@ async def unit_day_plans(*, session: AsyncSession, center_id: int, work_unit_id:
     """Everyone expected at work in the unit on ``day`` (placed there that day), ordered by name."""
     people = (await session.exec(select(Participant).where(
         Participant.center_id == center_id, col(Participant.active).is_(True),
-        or_(Participant.work_unit_id == work_unit_id,
+        or_(col(Participant.work_unit_id) == work_unit_id,
             col(Participant.id).in_(select(WorkPlacement.participant_id).where(
                 WorkPlacement.work_unit_id == work_unit_id))),
     ).order_by(col(Participant.name), col(Participant.id)))).all()
