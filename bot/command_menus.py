@@ -37,6 +37,7 @@ STAFF_COMMANDS = (
     ("notice", N_("Send a notice, or see the ones sent")),
     ("sessions", N_("Add, move or cancel sessions")),
     ("export", N_("Export records as an Excel file")),
+    ("units", N_("Work units: the daily work log and the month sheet")),
     ("settings", N_("Settings and my information")),
     ("language", N_("Change the language")),
     ("help", N_("How to use Hamkke")),

@@ -67,6 +67,7 @@ async def show_help(ctx: Ctx) -> list[Reply]:
             "• 📢 Notice: write a notice, choose who gets it, check the preview, then send it now or later.\n"
             "• 🗓 Sessions: add a session to a program, move one or cancel one; enrolled people are told.\n"
             "• 📤 Export: attendance of a program or a month as an Excel file.\n"
+            "• 🏭 Work units: a unit's daily work log, and its month sheet (출근부) as an Excel file.\n"
             "• 👤 My info: your account and caseload.\n"
             "• ⚙️ Settings: the language.\n"
             "Type /menu at any time to see the menu again."
