@@ -147,8 +147,13 @@ def _preview_reply(ctx: Ctx, preview: NoticePreview) -> Reply:
             lines.append(_("{count} people haven't connected Telegram and won't get it.").format(count=count.unbound))
         if count.unreachable or count.unbound:
             lines.append(_("Please tell them another way (a call or a paper notice)."))
+        if preview.held and preview.held_until is not None:
+            lines.append(_("{count} of them are in their quiet hours now: sent now, they get it at {when}.").format(
+                count=preview.held, when=format_when(preview.held_until, ctx.config.timezone)))
         if count.reachable:
             buttons += [[Button(_("📨 Send now"), f"ntc:go:{nid}"), Button(_("🕒 Send later"), f"ntc:when:{nid}")]]
+        if preview.held:
+            buttons += [[Button(_("🚨 Urgent: send to everyone now"), f"ntc:u:{nid}")]]
         else:
             lines.append(_("Nobody in this group can get messages from me. Please choose other people."))
     buttons += [[Button(_("👥 Change who gets it"), f"ntc:aud:{nid}")], [Button(_("✖️ Cancel"), f"ntc:x:{nid}")]]
@@ -166,6 +171,9 @@ def _delivery_text(ctx: Ctx, delivery: NoticeDelivery) -> str:
         lines.append(_("Scheduled for {when}").format(when=format_when(delivery.send_at, tz)))
     elif delivery.queued_at:
         lines.append(_("Sent {when}").format(when=format_when(delivery.queued_at, tz)))
+    if delivery.held and delivery.held_until is not None and delivery.status != NoticeStatus.cancelled:
+        lines.append(_("{count} people are in their quiet hours; they get it at {when}.").format(
+            count=delivery.held, when=format_when(delivery.held_until, tz)))
     lines.append(_("✅ Delivered {sent} · ⏳ Waiting {pending} · ⚠️ Failed {failed}").format(
         sent=delivery.sent, pending=delivery.pending, failed=delivery.failed))
     lines.append(_("📵 Can't be reached {unreachable} · 🔌 Not connected {unbound}").format(
@@ -176,10 +184,11 @@ def _delivery_text(ctx: Ctx, delivery: NoticeDelivery) -> str:
     return "\n".join(lines)
 
 
-async def _queue(ctx: Ctx, notice_id: int, send_at: datetime | None, *, edit: bool) -> list[Reply]:
+async def _queue(ctx: Ctx, notice_id: int, send_at: datetime | None, *, edit: bool,
+                 urgent: bool = False) -> list[Reply]:
     try:
         delivery = await queue_notice(session=ctx.session, center_id=ctx.center_id, staff_id=_staff_id(ctx),
-                                      notice_id=notice_id, send_at=send_at, now=ctx.now)
+                                      notice_id=notice_id, send_at=send_at, now=ctx.now, urgent=urgent)
     except InvalidInput:
         await _clear(ctx)
         if send_at is not None:
@@ -190,6 +199,9 @@ async def _queue(ctx: Ctx, notice_id: int, send_at: datetime | None, *, edit: bo
         head = _("Scheduled. I will send it {when}.").format(when=format_when(delivery.send_at, ctx.config.timezone))
     else:
         head = _("Sending now.")
+    if delivery.held and delivery.held_until is not None:
+        head += "\n" + _("{count} people are in their quiet hours; they get it at {when}.").format(
+            count=delivery.held, when=format_when(delivery.held_until, ctx.config.timezone))
     text = head + "\n" + _("You can check how it went in 📢 Notice → 📬 Sent notices.")
     buttons = [[Button(_("📬 Delivery"), f"ntc:v:{notice_id}")]]
     if delivery.can_cancel:
@@ -250,6 +262,18 @@ async def _notice_action(ctx: Ctx, action: str, notice_id: int, rest: list[str])
         return [_preview_reply(ctx, preview)]
     if action == "go" and not rest:
         return await _queue(ctx, notice_id, None, edit=True)
+    if action == "u" and not rest:
+        preview = await notice_preview(session=ctx.session, center_id=ctx.center_id, staff_id=staff_id,
+                                       notice_id=notice_id, now=ctx.now)
+        return [Reply(_("Send it now to everyone, even the {count} people in their quiet hours (they may be "
+                        "asleep)? Only for something that can't wait.").format(count=preview.held), edit=True,
+                      buttons=[[Button(_("🚨 Yes, send now"), f"ntc:uy:{notice_id}")],
+                               [Button(_("◀ Back"), f"ntc:p:{notice_id}")]])]
+    if action == "uy" and not rest:
+        return await _queue(ctx, notice_id, None, edit=True, urgent=True)
+    if action == "p" and not rest:
+        return [_preview_reply(ctx, await notice_preview(session=ctx.session, center_id=ctx.center_id,
+                                                         staff_id=staff_id, notice_id=notice_id, now=ctx.now))]
     if action == "when" and not rest:
         await notice_preview(session=ctx.session, center_id=ctx.center_id, staff_id=staff_id, notice_id=notice_id)
         await _set_flow(ctx, "when", {"nid": notice_id})

@@ -4,7 +4,8 @@ The rules, in the center's local time:
 
 * ``evening``: the evening before, at 18:00.
 * ``hours``: two hours before the start.
-* A reminder that falls in the person's quiet hours (``quiet_start``–``quiet_end``, e.g. 21:00–08:00) moves
+* A reminder that falls in the person's quiet hours (``quiet_start``–``quiet_end``, e.g. 21:00–08:00; see
+  ``models.platform.quiet_hours``) moves
   to the end of those quiet hours, if that is still at least ``MIN_NOTICE`` before the session starts.
   Otherwise (the quiet hours run into the session) it moves back to ``QUIET_MARGIN`` before the quiet hours
   began: better a reminder the evening before than none, and never one in the middle of the night.
@@ -15,9 +16,11 @@ The rules, in the center's local time:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from models.platform.quiet_hours import DEFAULT_QUIET as DEFAULT_QUIET
+from models.platform.quiet_hours import QuietHours, after_quiet_hours
 
 EVENING = "evening"
 HOURS = "hours"
@@ -26,70 +29,16 @@ HOURS_BEFORE = timedelta(hours=2)
 MIN_NOTICE = timedelta(minutes=30)  # a reminder later than this before the start is too late
 QUIET_MARGIN = timedelta(minutes=30)  # the fallback: this long before quiet hours begin
 MERGE_WINDOW = timedelta(hours=1)
-DEFAULT_QUIET = (time(21, 0), time(8, 0))
-
-
-@dataclass(frozen=True)
-class QuietHours:
-    """A daily window (local time) in which nobody should be woken; ``start == end`` means none."""
-
-    start: time
-    end: time
-
-    @classmethod
-    def parse(cls, start: str | None, end: str | None) -> QuietHours:
-        """Quiet hours from ``"HH:MM"`` strings; anything unreadable falls back to 21:00–08:00."""
-        try:
-            return cls(_parse_clock(start), _parse_clock(end))
-        except ValueError:
-            return cls(*DEFAULT_QUIET)
-
-    @property
-    def empty(self) -> bool:
-        """No quiet hours at all."""
-        return self.start == self.end
-
-    def contains(self, local: datetime) -> bool:
-        """Whether the local moment lies inside the quiet window."""
-        if self.empty:
-            return False
-        clock = local.timetz().replace(tzinfo=None)
-        if self.start < self.end:
-            return self.start <= clock < self.end
-        return clock >= self.start or clock < self.end
-
-    def window(self, local: datetime) -> tuple[datetime, datetime]:
-        """The start and end (local) of the quiet period that contains ``local``."""
-        tz = local.tzinfo
-        day = local.date()
-        clock = local.timetz().replace(tzinfo=None)
-        if self.start < self.end:
-            return _at(day, self.start, tz), _at(day, self.end, tz)
-        if clock >= self.start:
-            return _at(day, self.start, tz), _at(day + timedelta(days=1), self.end, tz)
-        return _at(day - timedelta(days=1), self.start, tz), _at(day, self.end, tz)
-
-
-def _parse_clock(value: str | None) -> time:
-    if not value:
-        raise ValueError("empty")
-    hours, _, minutes = value.strip().partition(":")
-    return time(int(hours), int(minutes or 0))
-
-
-def _at(day: date, clock: time, tz: tzinfo | None) -> datetime:
-    return datetime.combine(day, clock, tzinfo=tz)
 
 
 def respect_quiet_hours(moment: datetime, *, starts_at: datetime, quiet: QuietHours, tz: ZoneInfo) -> datetime | None:
     """``moment`` moved out of the quiet hours as the module rules say (None: no good moment exists)."""
-    local = moment.astimezone(tz)
-    if not quiet.contains(local):
+    quiet_until = after_quiet_hours(moment, quiet=quiet, tz=tz)
+    if quiet_until == moment:
         return moment
-    quiet_from, quiet_until = quiet.window(local)
     if quiet_until <= starts_at - MIN_NOTICE:
-        return quiet_until.astimezone(moment.tzinfo)
-    earlier = quiet_from - QUIET_MARGIN
+        return quiet_until
+    earlier = quiet.window(moment.astimezone(tz))[0] - QUIET_MARGIN
     if quiet.contains(earlier):
         return None
     return earlier.astimezone(moment.tzinfo)

@@ -4,6 +4,11 @@ A notice starts as a draft (its author's alone), gets an audience — every part
 a work unit's members, or all staff — and is then queued: one outbox row per recipient with the dedupe key
 ``notice:{notice_id}:{p|s}{id}``. Participants who blocked the bot (``unreachable_at``) or never connected
 Telegram are counted on the notice, never queued. Delivery counts come from the outbox rows afterwards.
+
+A participant in their quiet hours (``quiet_start``–``quiet_end``) when the notice is due gets it when those
+quiet hours end (``models.platform.quiet_hours.after_quiet_hours``, the rule reminders use), unless its author
+sent it as urgent (a separate button with a confirmation). Staff get notices at the chosen time. Nothing extra
+is stored for "urgent": it shows in the outbox rows' ``due_at``, which the preview and delivery counts read.
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from locales import _, use_locale
 from models.outbox.outbox import OutMessage, enqueue, withdraw
 from models.people.authz import Action, require
+from models.people.centers import center_zone
 from models.platform.errors import Forbidden, InvalidInput, NotFound
+from models.platform.quiet_hours import QuietHours, after_quiet_hours
 from models.platform.resident_numbers import refuse_resident_number
 from models.platform.typed_dates import parse_day
 from models.tables import (
@@ -70,6 +77,9 @@ class NoticePreview:
     audience_name: str | None  # the program's or work unit's name
     count: AudienceCount | None
     center_name: str
+    # Sent now: how many are in their quiet hours, and when the last of them gets it (None: nobody waits).
+    held: int = 0
+    held_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +110,8 @@ class NoticeDelivery:
     withdrawn: int
     can_cancel: bool
     uncertain: int = 0  # a crash interrupted the send: Telegram may have delivered it (not a failure)
+    held: int = 0  # messages due after the notice's time (their recipients' quiet hours)
+    held_until: datetime | None = None  # when the last of those is due
 
 
 @dataclass(frozen=True)
@@ -109,6 +121,7 @@ class _Recipient:
     chat_id: int | None
     locale: str | None
     unreachable: bool
+    quiet: QuietHours | None = None  # participants' quiet hours; staff get notices at the chosen time
 
 
 def _clean_body(body: str) -> str:
@@ -195,8 +208,23 @@ async def _recipients(session: AsyncSession, notice: Notice) -> list[_Recipient]
     elif notice.audience == NoticeAudience.work_unit:
         query = query.where(Participant.work_unit_id == notice.audience_id)
     rows = (await session.exec(query.order_by(col(Participant.id)))).all()
-    return [_Recipient("p", p.id, p.telegram_user_id, p.locale, p.unreachable_at is not None)
-            for p in rows if p.id is not None]
+    return [_Recipient("p", p.id, p.telegram_user_id, p.locale, p.unreachable_at is not None,
+                       QuietHours.parse(p.quiet_start, p.quiet_end)) for p in rows if p.id is not None]
+
+
+def _arrival(recipient: _Recipient, due: datetime, *, tz: ZoneInfo, urgent: bool) -> datetime:
+    """When the recipient gets a notice due at ``due``: after their quiet hours unless it is urgent."""
+    if urgent or recipient.quiet is None:
+        return due
+    return after_quiet_hours(due, quiet=recipient.quiet, tz=tz)
+
+
+def _held(recipients: list[_Recipient], due: datetime, tz: ZoneInfo) -> tuple[int, datetime | None]:
+    """How many reachable recipients a notice due at ``due`` waits for, and until when at the latest."""
+    later = [_arrival(r, due, tz=tz, urgent=False) for r in recipients
+             if r.chat_id is not None and not r.unreachable]
+    later = [moment for moment in later if moment > due]
+    return len(later), max(later, default=None)
 
 
 def _count(recipients: list[_Recipient]) -> AudienceCount:
@@ -226,18 +254,24 @@ async def set_notice_audience(
     notice.audience, notice.audience_id = chosen, audience_id
     session.add(notice)
     await session.commit()
-    return await notice_preview(session=session, center_id=center_id, staff_id=staff_id, notice_id=notice_id)
+    return await notice_preview(session=session, center_id=center_id, staff_id=staff_id, notice_id=notice_id,
+                                now=now)
 
 
-async def notice_preview(*, session: AsyncSession, center_id: int, staff_id: int, notice_id: int) -> NoticePreview:
-    """The draft's text, audience and recipient count, for its author."""
+async def notice_preview(
+    *, session: AsyncSession, center_id: int, staff_id: int, notice_id: int, now: datetime | None = None
+) -> NoticePreview:
+    """The draft's text, audience and recipient count, for its author; with ``now``, also how many are in
+    their quiet hours if it is sent now, and when they get it."""
     await require(session=session, staff_id=staff_id, action=Action.send_notice, center_id=center_id)
     notice = await _own_draft(session, center_id=center_id, staff_id=staff_id, notice_id=notice_id)
     assert notice.id is not None
     center = await session.get(Center, center_id)
+    recipients = await _recipients(session, notice)
+    held, held_until = _held(recipients, now, await center_zone(session, center_id)) if now else (0, None)
     return NoticePreview(notice.id, notice.body, NoticeAudience(notice.audience),
-                         await _audience_name(session, notice), _count(await _recipients(session, notice)),
-                         center.name if center else "")
+                         await _audience_name(session, notice), _count(recipients),
+                         center.name if center else "", held, held_until)
 
 
 def notice_text(*, center_name: str, body: str, locale: str | None) -> str:
@@ -249,9 +283,11 @@ def notice_text(*, center_name: str, body: str, locale: str | None) -> str:
 
 async def queue_notice(
     *, session: AsyncSession, center_id: int, staff_id: int, notice_id: int, send_at: datetime | None,
-    now: datetime,
+    now: datetime, urgent: bool = False,
 ) -> NoticeDelivery:
     """Send the draft now (``send_at`` None) or at ``send_at``: one outbox row per reachable recipient.
+
+    A participant in their quiet hours at that time gets it when they end, unless ``urgent`` (sent now).
 
     A second press (or a replayed update) queues nothing twice: the draft moves on exactly once.
     """
@@ -277,14 +313,16 @@ async def queue_notice(
     assert center is not None
     recipients = await _recipients(session, notice)
     count = _count(recipients)
+    zone = await center_zone(session, center_id)
     for recipient in recipients:
         if recipient.chat_id is None or recipient.unreachable:
             continue
+        arrives = _arrival(recipient, due, tz=zone, urgent=urgent)
         await enqueue(
             session=session, center_id=center_id, dedupe_key=f"notice:{notice_id}:{recipient.kind}{recipient.id}",
             kind="notice", chat_id=recipient.chat_id,
             message=OutMessage(notice_text(center_name=center.name, body=notice.body, locale=recipient.locale)),
-            due_at=due, expires_at=due + NOTICE_STALE_AFTER,
+            due_at=arrives, expires_at=arrives + NOTICE_STALE_AFTER,
             participant_id=recipient.id if recipient.kind == "p" else None,
             staff_id=recipient.id if recipient.kind == "s" else None, notice_id=notice_id, now=now,
         )
@@ -357,6 +395,7 @@ async def _deliveries(session: AsyncSession, notices: list[Notice], *, staff: St
                       ) -> list[NoticeDelivery]:
     ids = [n.id for n in notices if n.id is not None]
     counts: dict[tuple[int, str], int] = {}
+    dues: dict[int, list[tuple[datetime, int]]] = {}
     if ids:
         rows = (
             await session.exec(
@@ -366,6 +405,16 @@ async def _deliveries(session: AsyncSession, notices: list[Notice], *, staff: St
             )
         ).all()
         counts = {(int(nid), str(status)): int(n) for nid, status, n in rows if nid is not None}
+        due_rows = (
+            await session.exec(
+                select(OutboundMessage.notice_id, OutboundMessage.due_at, func.count())
+                .where(col(OutboundMessage.notice_id).in_(ids))
+                .group_by(col(OutboundMessage.notice_id), col(OutboundMessage.due_at))
+            )
+        ).all()
+        for nid, due_at, people in due_rows:
+            if nid is not None:
+                dues.setdefault(int(nid), []).append((due_at, int(people)))
     authors = {s.id: s.name for s in (await session.exec(
         select(Staff).where(col(Staff.id).in_({n.author_staff_id for n in notices})))).all()}
     result = []
@@ -376,6 +425,7 @@ async def _deliveries(session: AsyncSession, notices: list[Notice], *, staff: St
             return sum(counts.get((notice_id, s.value), 0) for s in statuses)
 
         manager = Role(staff.role) in MANAGER_ROLES
+        held, held_until = _held_rows(dues.get(notice.id, []), notice.send_at)
         result.append(NoticeDelivery(
             notice_id=notice.id, body=notice.body, audience=NoticeAudience(notice.audience),
             audience_name=await _audience_name(session, notice), status=NoticeStatus(notice.status),
@@ -385,9 +435,15 @@ async def _deliveries(session: AsyncSession, notices: list[Notice], *, staff: St
             pending=n(OutboxStatus.pending, OutboxStatus.sending), withdrawn=n(OutboxStatus.withdrawn),
             can_cancel=notice.status == NoticeStatus.scheduled and notice.send_at is not None
             and notice.send_at > now and (notice.author_staff_id == staff.id or manager),
-            uncertain=n(OutboxStatus.uncertain),
+            uncertain=n(OutboxStatus.uncertain), held=held, held_until=held_until,
         ))
     return result
+
+
+def _held_rows(dues: list[tuple[datetime, int]], send_at: datetime | None) -> tuple[int, datetime | None]:
+    """How many of a notice's messages wait past its time (quiet hours), and until when at the latest."""
+    later = [(due, people) for due, people in dues if send_at is not None and due > send_at]
+    return sum(people for _due, people in later), max((due for due, _people in later), default=None)
 
 
 # Send times ----------------------------------------------------------------------------------------------

@@ -151,3 +151,46 @@ async def test_cancel_from_the_preview_sends_nothing(person, sessions):
     async with sessions() as session:
         assert (await session.exec(select(OutboundMessage))).all() == []
         assert [n.status for n in (await session.exec(select(Notice))).all()] == ["cancelled"]
+
+
+async def test_a_notice_at_night_waits_for_quiet_hours_unless_marked_urgent(person, sessions):
+    """At 22:00 the preview says people in quiet hours (21:00–08:00) get it at 08:00; 🚨 asks first, then sends
+    to everyone now."""
+    night = datetime(2026, 3, 4, 13, 0, tzinfo=UTC)  # 22:00 in Seoul
+    async with sessions() as session:
+        await session.exec(update(Participant).values(quiet_start="21:00", quiet_end="08:00"))
+        await session.commit()
+    worker = person(WORKER)
+    worker.now = night
+    await compose(worker)
+    [preview] = await worker.presses("👥 참여주민 모두")
+    assert "조용한 시간이라 3월 5일 (목) 오전 8:00에 받아요" in preview.text
+    [ask] = await worker.presses("🚨 긴급: 모두에게 지금 보내기")
+    assert "지금 바로 보낼까요?" in ask.text and worker.find_button("◀ 뒤로")
+    async with sessions() as session:  # the question alone sends nothing
+        assert not (await session.exec(select(OutboundMessage))).all()
+    [back] = await worker.presses("◀ 뒤로")
+    assert "오전 8:00에 받아요" in back.text
+    await worker.presses("🚨 긴급: 모두에게 지금 보내기")
+    [sent] = await worker.presses("🚨 네, 지금 보낼게요")
+    assert "지금 보내고 있어요" in sent.text and "조용한 시간" not in sent.text
+    async with sessions() as session:
+        rows = (await session.exec(select(OutboundMessage))).all()
+    assert rows and {r.due_at for r in rows} == {night}
+
+
+async def test_a_notice_sent_at_night_is_due_when_quiet_hours_end(person, sessions):
+    night = datetime(2026, 3, 4, 13, 0, tzinfo=UTC)
+    morning = datetime(2026, 3, 4, 23, 0, tzinfo=UTC)  # 08:00 in Seoul
+    async with sessions() as session:
+        await session.exec(update(Participant).values(quiet_start="21:00", quiet_end="08:00"))
+        await session.commit()
+    worker = person(WORKER)
+    worker.now = night
+    await compose(worker)
+    await worker.presses("👥 참여주민 모두")
+    [sent] = await worker.presses("📨 지금 보내기")
+    assert "조용한 시간이라 3월 5일 (목) 오전 8:00에 받아요" in sent.text
+    async with sessions() as session:
+        rows = (await session.exec(select(OutboundMessage))).all()
+    assert rows and {r.due_at for r in rows} == {morning}

@@ -211,3 +211,51 @@ def test_quick_send_times():
     assert choices == [NOW + timedelta(hours=1), kst(3, 4, 18), kst(3, 5, 9), kst(3, 5, 14)]
     evening = notices.send_time_choices(now=kst(3, 4, 20), tz=TZ)
     assert evening == [kst(3, 4, 21), kst(3, 5, 9), kst(3, 5, 14)]
+
+
+async def test_a_notice_at_night_waits_for_quiet_hours_unless_urgent(session, now):
+    """Sent at 22:00 in Seoul to people with quiet hours 21:00–08:00: due at 08:00, and the preview says so;
+    someone without quiet hours gets it now; an urgent notice reaches everyone now."""
+    center, staff, programs, _units = await setup(session, now)
+    author = staff["오지훈"]
+    night = datetime(2026, 3, 4, 13, 0, tzinfo=UTC)  # 22:00 in Seoul
+    morning = datetime(2026, 3, 4, 23, 0, tzinfo=UTC)  # 08:00 the next day in Seoul
+    members = await enrolled_ids(session, programs["희망키우기"])
+    awake = members[0]
+    await session.exec(update(Participant).where(col(Participant.id).in_(members))
+                       .values(quiet_start="21:00", quiet_end="08:00"))
+    await session.exec(update(Participant).where(col(Participant.id) == awake).values(quiet_start="00:00",
+                                                                                      quiet_end="00:00"))
+    await session.commit()
+
+    nid = await notices.draft_notice(session=session, center_id=center, staff_id=author, body="내일 휴강해요.",
+                                     now=night)
+    preview = await notices.set_notice_audience(session=session, center_id=center, staff_id=author, notice_id=nid,
+                                                audience="program", audience_id=programs["희망키우기"], now=night)
+    assert (preview.count.reachable, preview.held, preview.held_until) == (22, 21, morning)
+    delivery = await notices.queue_notice(session=session, center_id=center, staff_id=author, notice_id=nid,
+                                          send_at=None, now=night)
+    assert (delivery.held, delivery.held_until) == (21, morning)
+    rows = (await session.exec(select(OutboundMessage).where(OutboundMessage.notice_id == nid))).all()
+    due = {r.participant_id: r.due_at for r in rows}
+    assert due[awake] == night and {due[p] for p in members if p != awake} == {morning}
+    assert all(r.expires_at == r.due_at + timedelta(days=1) for r in rows)
+
+    urgent = await notices.draft_notice(session=session, center_id=center, staff_id=author,
+                                        body="오늘 밤 단수예요. 물을 받아 두세요.", now=night)
+    await notices.set_notice_audience(session=session, center_id=center, staff_id=author, notice_id=urgent,
+                                      audience="program", audience_id=programs["희망키우기"], now=night)
+    sent = await notices.queue_notice(session=session, center_id=center, staff_id=author, notice_id=urgent,
+                                      send_at=None, now=night, urgent=True)
+    assert (sent.held, sent.held_until) == (0, None)
+    rows = (await session.exec(select(OutboundMessage).where(OutboundMessage.notice_id == urgent))).all()
+    assert len(rows) == 22 and {r.due_at for r in rows} == {night}
+
+
+async def test_a_notice_in_the_afternoon_is_not_held(session, now):
+    center, staff, programs, _units = await setup(session, now)
+    author = staff["오지훈"]
+    nid = await notices.draft_notice(session=session, center_id=center, staff_id=author, body="안내예요.", now=now)
+    preview = await notices.set_notice_audience(session=session, center_id=center, staff_id=author, notice_id=nid,
+                                                audience="everyone", now=now)
+    assert (preview.held, preview.held_until) == (0, None)
