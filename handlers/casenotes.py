@@ -212,8 +212,12 @@ async def _show_file(ctx: Ctx, participant_id: int, cipher: FieldCipher) -> list
                                           staff_id=_staff_id(ctx), participant_id=participant_id, now=ctx.now)
     except Forbidden:
         return _refused(ctx)
-    return [Reply(_file_text(ctx, case_file),
-                  buttons=[[Button(_("✍️ Write a note"), f"note:p:{case_file.participant.id}")]])]
+    seconds = ctx.config.note_view_seconds
+    notice = _("🔒 For privacy, I will delete this message in {minutes} min, or sooner when you move on to "
+               "something else.").format(minutes=max(1, round(seconds / 60)))
+    # A new message for writing (``w``): this one is deleted on its own schedule, never turned into the flow's.
+    return [Reply(_file_text(ctx, case_file) + "\n\n" + notice, expires_in=seconds,
+                  buttons=[[Button(_("✍️ Write a note"), f"note:w:{case_file.participant.id}")]])]
 
 
 def _file_text(ctx: Ctx, case_file: CaseFile) -> str:
@@ -407,10 +411,10 @@ async def note_button(ctx: Ctx) -> list[Reply]:
     if action == "x":
         await _clear(ctx)
         return [Reply(_("Stopped. Nothing was saved."), edit=True)]
-    if action in ("p", "v") and len(rest) == 1 and (pid := as_int(rest[0])) is not None:
+    if action in ("p", "v", "w") and len(rest) == 1 and (pid := as_int(rest[0])) is not None:
         if action == "v":
             return await _show_file(ctx, pid, cipher)
-        return await _offer_kinds(ctx, pid, edit=True)
+        return await _offer_kinds(ctx, pid, edit=action == "p")
     if action == "k" and len(rest) == 2 and (pid := as_int(rest[0])) is not None:
         return await _choose_kind(ctx, pid, rest[1])
     if action in ("m", "d", "l") and len(rest) == 1:

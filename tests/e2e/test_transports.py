@@ -509,3 +509,29 @@ async def test_reply_logic_retries_a_429_once_and_surfaces_errors_to_the_outbox(
             await ReplySender(_ScriptedCalls(error), sleep=sleep).send(1, Reply("공지"))
     assert slept == [2]  # the outbox sender, not the adapter, waits for its 429s
     assert await ReplySender(_ScriptedCalls(), sleep=sleep).send(1, Reply("가" * 5000)) == 2
+
+
+async def test_a_reply_that_expires_is_scheduled_for_deletion_and_never_queued():
+    """Issue 10 item 10: every message sent for an expiring reply (shown case notes, split or not) is handed to
+    ``expire`` with its id; such a reply that can't be sent now is dropped, never queued in the outbox (whose
+    payload is plaintext); a deletion alone sends nothing."""
+    expired: list[tuple[int, int, int]] = []
+    deferred: list[str] = []
+
+    async def expire(chat_id: int, message_id: int, seconds: int) -> None:
+        expired.append((chat_id, message_id, seconds))
+
+    async def defer(chat_id: int, reply: Reply, key: str, wait: float) -> bool:
+        deferred.append(reply.text)
+        return True
+
+    typed = Incoming(user_id=1, chat_id=9, text="hi", message_id=3, update_id=5)
+    calls = _ScriptedCalls()
+    await ReplySender(calls, expire=expire, defer=defer).reply(
+        typed, Reply("가" * 5000 + "\n나", expires_in=600).chunks() + [Reply("ok")])
+    assert calls.calls == ["send", "send", "send"] and expired == [(9, 1, 600), (9, 2, 600)]
+    calls = _ScriptedCalls(Transient("502"))
+    await ReplySender(calls, expire=expire, defer=defer).reply(typed, [Reply("기록", expires_in=600), Reply("ok")])
+    assert deferred == [] and calls.calls == ["send", "send"] and len(expired) == 2  # dropped; "ok" sent
+    calls = _ScriptedCalls()
+    assert await ReplySender(calls).send(9, Reply(delete_message_id=44)) == 0 and calls.calls == ["delete"]

@@ -3,16 +3,18 @@ in plaintext on the way (not even in the conversation state), reading limited to
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
 
+from bot.settings import Settings
 from handlers.dispatch import Dispatcher
 from handlers.types import HandlerConfig, Incoming
 from models import demo
 from models.casework.crypto import FieldCipher
-from models.tables import AccessLog, CaseNote, ConversationState, Participant
+from models.outbox.outbox import schedule_deletion
+from models.tables import AccessLog, CaseNote, ConversationState, OutboundMessage, Participant
 from tests.models.casework.test_casenotes import assert_not_stored_in_plaintext
 
 WORKER = demo.STAFF_ID_BASE + 2  # 오지훈, case worker of participants 0, 4, 8, …
@@ -347,3 +349,45 @@ async def test_phone_and_text_notes_skip_the_place(person, sessions):
     async with sessions() as session:
         [state] = (await session.exec(select(ConversationState))).all()
     assert (state.step, state.data["method"], state.data["day"]) == ("text", "text", "2026-03-03")
+
+
+async def _deletions(sessions) -> list[tuple[int, object]]:
+    async with sessions() as session:
+        rows = (await session.exec(select(OutboundMessage).where(OutboundMessage.kind == "delete")
+                                   .order_by(OutboundMessage.id))).all()
+    return [(row.payload["delete_message_id"], row.due_at) for row in rows]
+
+
+async def test_shown_notes_say_when_they_leave_and_leave_when_the_worker_moves_on(person, sessions, world, now):
+    """Issue 10 item 10: 📖 최근 기록 보기 expires (10 minutes by default) and says so; the adapter records the
+    sent message's id in the outbox (here done by hand, as ``App.expire_message`` does); the deletion stays
+    scheduled while the worker is in the note flow or looks at notes again, and is due at once when they go
+    elsewhere."""
+    worker = person(WORKER)
+    await _typed_note(worker, sessions, 7070)
+    await worker.presses("note:r:C")
+    [saved] = await worker.presses("note:f:none")
+    [shown] = await worker.presses("📖 최근 기록 보기")
+    assert shown.expires_in == 600 and NOTE in shown.text and "10분 뒤에 지워요" in shown.text
+    assert [b.payload for row in shown.buttons for b in row][0].startswith("note:w:")
+    later = now + timedelta(seconds=600)
+    async with sessions() as session:
+        await schedule_deletion(session=session, center_id=world.center_id, chat_id=WORKER, message_id=8080,
+                                due_at=later, now=now)
+    [again] = await worker.says("/상담 김영희")  # notes again: still on schedule
+    assert again.expires_in == 600
+    [kinds] = await worker.presses("✍️ 기록 쓰기")  # writing from the notes: a new message, the notes stay
+    assert not kinds.edit and "어떤 상담" in kinds.text
+    assert await _deletions(sessions) == [(8080, later)]
+    await worker.says("📋 오늘 일정")  # moved on: leaves the note flow, and the notes leave the chat now
+    assert await _deletions(sessions) == [(8080, now)]
+
+
+async def test_the_time_shown_notes_stay_is_a_setting(sessions, world, cipher, now):
+    dispatcher = Dispatcher(HandlerConfig(center_id=world.center_id, cipher=cipher, note_view_seconds=120))
+    async with sessions() as session:
+        [shown] = await dispatcher.handle(Incoming(user_id=WORKER, chat_id=WORKER, text="/상담 김영희"),
+                                          session=session, now=now)
+    assert shown.expires_in == 120 and "2분 뒤에" in shown.text
+    assert Settings(_env_file=None).note_view_seconds == 600
+    assert Settings(_env_file=None, note_view_seconds=90).note_view_seconds == 90
