@@ -17,7 +17,7 @@ from bot.settings import Settings
 from handlers.dispatch import Dispatcher
 from handlers.types import Attachment, HandlerConfig, Incoming, Reply
 from models.db import create_engine, session_factory
-from models.outbox.outbox import OutButton, OutMessage, queue_reply
+from models.outbox.outbox import OutButton, OutMessage, queue_reply, schedule_deletion
 from models.people.centers import align_center_timezone, center_timezone, setup_center
 from models.platform.dead_letters import record_dead_letter
 
@@ -46,6 +46,13 @@ class App:
                                      message=out_message(reply), dedupe_key=dedupe_key, now=now,
                                      due_at=now + timedelta(seconds=max(0.0, wait)))
 
+    async def expire_message(self, chat_id: int, message_id: int, seconds: int) -> bool:
+        """Delete a sent message (shown case notes) after ``seconds``; kept in the outbox, so a restart keeps it."""
+        now = datetime.now(UTC)
+        async with self.sessions() as session:
+            return await schedule_deletion(session=session, center_id=self.center_id, chat_id=chat_id,
+                                           message_id=message_id, due_at=now + timedelta(seconds=seconds), now=now)
+
     async def keep_aside(self, update_id: int | None, raw: Any, reason: str) -> None:
         """Record an update the bot could not read or handle (a dead letter), so polling can skip it."""
         async with self.sessions() as session:
@@ -70,7 +77,7 @@ async def open_app(settings: Settings, *, bot_username: str | None = None) -> As
             timezone = await center_timezone(session, center.id)
         config = HandlerConfig(center_id=center.id, bot_username=bot_username or settings.bot_username,
                                timezone=timezone, default_locale=settings.default_locale,
-                               cipher=cipher)
+                               cipher=cipher, note_view_seconds=settings.note_view_seconds)
         yield App(settings, engine, sessions, Dispatcher(config), center.id)
     finally:
         await engine.dispose()

@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     digest_time: time = time(8, 30)
     # How long the scheduler's lease lasts without a heartbeat: a restart after a crash waits at most this long.
     scheduler_lease_seconds: int = Field(default=60, ge=3, le=3600)
+    # Shown (decrypted) case notes leave the chat after this long, or sooner when the worker moves on.
+    note_view_seconds: int = Field(default=600, ge=10, le=86400)
     retention_processed_updates_days: int = Field(default=7, ge=1)
     retention_outbox_days: int = Field(default=90, ge=1)
     retention_case_notes_years: int = Field(default=5, ge=1)

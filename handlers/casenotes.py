@@ -36,19 +36,24 @@ from handlers.types import Button, Reply
 from locales import SUPPORTED, _, format_day, translations
 from models.casework.casenotes import (
     KIND_LABELS,
+    METHOD_LABELS,
     NOTE_MAX_CHARS,
+    PLACE_MAX_CHARS,
     RISK_LABELS,
     CaseFile,
     CaseParticipant,
+    CounselMethod,
     RiskGrade,
     add_case_note,
     case_participant,
+    check_counselled_on,
     find_case_participants,
     follow_up_choices,
     my_caseload,
     prepare_case_note,
     read_case_notes,
     seal_note_text,
+    seal_place,
     seal_risk_grade,
 )
 from models.casework.crypto import FieldCipher
@@ -56,7 +61,7 @@ from models.people import conversation
 from models.people.conversation import State
 from models.platform.errors import ConsentRequired, Forbidden, InvalidInput, NotFound, ResidentNumberRefused
 from models.platform.resident_numbers import looks_like_resident_number
-from models.platform.typed_dates import parse_day
+from models.platform.typed_dates import parse_day, parse_past_day
 from models.tables import CaseNoteKind
 
 router = Router()
@@ -207,8 +212,12 @@ async def _show_file(ctx: Ctx, participant_id: int, cipher: FieldCipher) -> list
                                           staff_id=_staff_id(ctx), participant_id=participant_id, now=ctx.now)
     except Forbidden:
         return _refused(ctx)
-    return [Reply(_file_text(ctx, case_file),
-                  buttons=[[Button(_("✍️ Write a note"), f"note:p:{case_file.participant.id}")]])]
+    seconds = ctx.config.note_view_seconds
+    notice = _("🔒 For privacy, I will delete this message in {minutes} min, or sooner when you move on to "
+               "something else.").format(minutes=max(1, round(seconds / 60)))
+    # A new message for writing (``w``): this one is deleted on its own schedule, never turned into the flow's.
+    return [Reply(_file_text(ctx, case_file) + "\n\n" + notice, expires_in=seconds,
+                  buttons=[[Button(_("✍️ Write a note"), f"note:w:{case_file.participant.id}")]])]
 
 
 def _file_text(ctx: Ctx, case_file: CaseFile) -> str:
@@ -222,9 +231,11 @@ def _file_text(ctx: Ctx, case_file: CaseFile) -> str:
     if not case_file.notes:
         lines += ["", _("There are no notes yet.")]
     for note in case_file.notes:
-        lines += ["", "━━━━━━━━━━",
-                  f"{format_day(note.created_at.astimezone(tz).date())} · {_kind_label(note.kind)} · {note.author}"]
-        details = []
+        day = note.counselled_on or note.created_at.astimezone(tz).date()
+        lines += ["", "━━━━━━━━━━", f"{format_day(day)} · {_kind_label(note.kind)} · {note.author}"]
+        details = [_(METHOD_LABELS[note.method])] if note.method else []
+        if note.place:
+            details.append(_("place: {place}").format(place=note.place))
         if note.risk_grade:
             details.append(_("Risk {grade}").format(grade=note.risk_grade.value))
         if note.employed:
@@ -263,6 +274,10 @@ async def note_flow(ctx: Ctx) -> list[Reply]:
         return await _pick_by_name(ctx, text)
     if state.step == "text":
         return await _take_text(ctx, cipher, text)
+    if state.step == "day":
+        return await _take_day_text(ctx, text)
+    if state.step == "place":
+        return await _take_place(ctx, cipher, text)
     if state.step == "follow":
         return await _take_follow_up_text(ctx, cipher, text)
     # A button step: the typed message may hold more of the note, so it does not stay in the chat.
@@ -354,13 +369,16 @@ async def _save(ctx: Ctx, cipher: FieldCipher, follow_up_on: date | None, *, edi
     if not isinstance(pid, int) or not isinstance(kind, str) or not isinstance(sealed, str):
         await _clear(ctx)
         return _stale()
-    grade = data.get("grade")
+    grade, place, day, method = data.get("grade"), data.get("place"), data.get("day"), data.get("method")
     message_id = data.get("msg")
     try:
         saved = await add_case_note(
             session=ctx.session, cipher=cipher, center_id=ctx.center_id, staff_id=_staff_id(ctx),
             participant_id=pid, kind=kind, sealed_body=sealed, sealed_risk_grade=grade if isinstance(grade, str)
             else None, follow_up_on=follow_up_on, employed=data.get("employed") is True, now=ctx.now,
+            counselled_on=date.fromisoformat(day) if isinstance(day, str) else None,
+            method=method if isinstance(method, str) else None,
+            sealed_place=place if isinstance(place, str) else None,
         )
     except Forbidden:
         await _clear(ctx)
@@ -393,12 +411,14 @@ async def note_button(ctx: Ctx) -> list[Reply]:
     if action == "x":
         await _clear(ctx)
         return [Reply(_("Stopped. Nothing was saved."), edit=True)]
-    if action in ("p", "v") and len(rest) == 1 and (pid := as_int(rest[0])) is not None:
+    if action in ("p", "v", "w") and len(rest) == 1 and (pid := as_int(rest[0])) is not None:
         if action == "v":
             return await _show_file(ctx, pid, cipher)
-        return await _offer_kinds(ctx, pid, edit=True)
+        return await _offer_kinds(ctx, pid, edit=action == "p")
     if action == "k" and len(rest) == 2 and (pid := as_int(rest[0])) is not None:
         return await _choose_kind(ctx, pid, rest[1])
+    if action in ("m", "d", "l") and len(rest) == 1:
+        return await _detail_button(ctx, action, rest[0])
     if action == "e" and rest in (["y"], ["n"]):
         data = _state_data(ctx, "employed")
         if data is None:
@@ -433,10 +453,80 @@ async def _choose_kind(ctx: Ctx, pid: int, kind: str) -> list[Reply]:
         return await _consent_missing(ctx, pid)
     except NotFound:
         return _stale()
-    await _save_state(ctx, "text", {"pid": person.id, "kind": kind})
+    await _save_state(ctx, "method", {"pid": person.id, "kind": kind, "name": person.name})
+    buttons = [[Button(_(METHOD_LABELS[method]), f"note:m:{method.value}") for method in CounselMethod]]
+    buttons.append([Button(_("✖️ Cancel"), "note:x")])
+    return [Reply(_("{name} ({kind}). How did you meet?").format(name=person.name, kind=_kind_label(kind)),
+                  buttons=buttons, edit=True)]
+
+
+async def _detail_button(ctx: Ctx, action: str, arg: str) -> list[Reply]:
+    """방법 (``m``), 상담일 (``d``: days before today) and skipping 장소 (``l``)."""
+    if action == "m" and arg in CounselMethod.__members__ and (data := _state_data(ctx, "method")) is not None:
+        await _save_state(ctx, "day", {**data, "method": arg})
+        return [_day_question(ctx, edit=True)]
+    if action == "d" and arg in ("0", "1") and (data := _state_data(ctx, "day")) is not None:
+        return await _after_day(ctx, data, _today(ctx) - timedelta(days=int(arg)), edit=True)
+    if action == "l" and arg == "skip" and (data := _state_data(ctx, "place")) is not None:
+        return await _ask_text(ctx, data, edit=True)
+    return _stale()
+
+
+def _day_question(ctx: Ctx, edit: bool = False) -> Reply:
+    today = _today(ctx)
+    buttons = [[Button(_("Today ({day})").format(day=format_day(today)), "note:d:0"),
+                Button(_("Yesterday ({day})").format(day=format_day(today - timedelta(days=1))), "note:d:1")],
+               [Button(_("✖️ Cancel"), "note:x")]]
+    return Reply(_("When was the counselling? Tap a button or type the date (for example 3월 2일)."),
+                 buttons=buttons, edit=edit)
+
+
+async def _take_day_text(ctx: Ctx, text: str) -> list[Reply]:
+    data = _state_data(ctx, "day")
+    assert data is not None
+    today = _today(ctx)
+    day = parse_past_day(text, today=today)
+    if day is None:
+        return [Reply(_("I couldn't read that date. Please type it like 3월 2일 or 2026-03-02, or tap a button."))]
+    try:
+        check_counselled_on(day, today=today)
+    except InvalidInput:
+        return [Reply(_("The counselling day can't be in the future or more than a year ago. "
+                        "Please type the day it took place."))]
+    return await _after_day(ctx, data, day, edit=False)
+
+
+async def _after_day(ctx: Ctx, data: dict[str, object], day: date, *, edit: bool) -> list[Reply]:
+    data = {**data, "day": day.isoformat()}
+    if data.get("method") in (CounselMethod.came_in.value, CounselMethod.visit.value):
+        await _save_state(ctx, "place", data)
+        return [Reply(_("Where did you meet? Type the place (up to {limit} characters), or skip.")
+                      .format(limit=PLACE_MAX_CHARS),
+                      buttons=[[Button(_("Skip"), "note:l:skip")]], edit=edit)]
+    return await _ask_text(ctx, data, edit=edit)
+
+
+async def _take_place(ctx: Ctx, cipher: FieldCipher, text: str) -> list[Reply]:
+    data = _state_data(ctx, "place")
+    assert data is not None
+    try:
+        sealed = seal_place(cipher=cipher, text=text)
+    except ResidentNumberRefused:
+        return [_resident_number_reply(ctx)]
+    except InvalidInput:
+        return [Reply(_("Please type the place in up to {limit} characters.").format(limit=PLACE_MAX_CHARS))]
+    [prompt] = await _ask_text(ctx, {**data, "place": sealed}, edit=False)
+    prompt.text = _("I kept the place and deleted your message from this chat.") + "\n\n" + prompt.text
+    prompt.delete_message_id = ctx.incoming.message_id
+    return [prompt]
+
+
+async def _ask_text(ctx: Ctx, data: dict[str, object], *, edit: bool) -> list[Reply]:
+    await _save_state(ctx, "text", data)
+    name, kind = data.get("name"), data.get("kind")
     return [Reply(_(
         "Please type the note for {name} ({kind}) in one message.\n"
         "• When it is saved, I will delete your message from this chat.\n"
         "• Please don't write resident registration numbers.\n"
         "• Up to {limit} characters."
-    ).format(name=person.name, kind=_kind_label(kind), limit=f"{NOTE_MAX_CHARS:,}"), edit=True)]
+    ).format(name=name, kind=_kind_label(str(kind)), limit=f"{NOTE_MAX_CHARS:,}"), edit=edit)]

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import work_menu
+from handlers.casenotes import FLOW as NOTE_FLOW
 from handlers.common import kind_error, main_menu, unknown_reply
-from handlers.drafts import drop_abandoned_draft, held_draft
+from handlers.drafts import drop_abandoned_draft, drop_left_views, held_draft
 from handlers.privacy import answer_in_group, keep_out_of_groups
 from handlers.registry import build_router
 from handlers.router import Ctx, Route, Router
@@ -85,6 +86,8 @@ class Dispatcher:
                 replies = await self._route(incoming, session=session, identity=identity, now=now)
                 replies = await drop_abandoned_draft(draft, replies, session=session, center_id=center_id,
                                                      incoming=incoming, now=now)
+                await drop_left_views(replies, session=session, center_id=center_id, incoming=incoming, now=now,
+                                      flows=(NOTE_FLOW,))
             except DomainError as exc:
                 await session.rollback()
                 replies = [kind_error(exc, identity)]

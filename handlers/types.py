@@ -66,6 +66,8 @@ class Reply:
     photo: Attachment | None = None
     delete_message_id: int | None = None  # delete this message in the chat (e.g. a case note just stored)
     toast: str | None = None  # short text shown when answering a button press
+    # Delete the sent message(s) after this many seconds (decrypted case notes); never queued in the outbox.
+    expires_in: int | None = None
 
     def chunks(self, limit: int = TEXT_MAX_CHARS) -> list[Reply]:
         """This reply split under Telegram's text limit at line breaks; buttons go with the last part."""
@@ -86,7 +88,7 @@ class Reply:
             current += line
         if current:
             parts.append(current)
-        replies = [Reply(text=part.rstrip("\n") or part, html=self.html) for part in parts]
+        replies = [Reply(text=part.rstrip("\n") or part, html=self.html, expires_in=self.expires_in) for part in parts]
         last = replies[-1]
         last.buttons, last.keyboard, last.remove_keyboard = self.buttons, self.keyboard, self.remove_keyboard
         replies[0].edit = self.edit
@@ -104,3 +106,4 @@ class HandlerConfig:
     timezone: str = "Asia/Seoul"
     default_locale: str = "ko"
     cipher: FieldCipher | None = None  # for case notes; the key comes from the settings, never the database
+    note_view_seconds: int = 600  # how long shown case notes stay in the chat (``HAMKKE_NOTE_VIEW_SECONDS``)

@@ -87,6 +87,8 @@ def message_parts(payload: dict[str, object]) -> list[Reply]:
                   photo=_attachment(message.photo),
                   buttons=[[Button(button.label, button.payload) for button in row] for row in message.buttons],
                   keyboard=message.keyboard or None, remove_keyboard=message.remove_keyboard)
+    if message.delete_message_id is not None and not (message.text or message.document or message.photo):
+        return [Reply(delete_message_id=message.delete_message_id)]  # a scheduled deletion, nothing to send
     parts = split(reply)
     if not parts or not any(part.text or part.document or part.photo for part in parts):
         raise ValueError("nothing to send: the message is empty")

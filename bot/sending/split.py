@@ -26,7 +26,7 @@ def split(reply: Reply) -> list[Reply]:
     if files and len(reply.text) <= CAPTION_MAX_CHARS:
         files[0].text, files[0].html = reply.text, reply.html
     elif reply.text:
-        parts.extend(Reply(text=reply.text, html=reply.html).chunks(TEXT_MAX_CHARS))
+        parts.extend(Reply(text=reply.text, html=reply.html, expires_in=reply.expires_in).chunks(TEXT_MAX_CHARS))
     parts.extend(files)
     if parts:
         last = parts[-1]

@@ -115,7 +115,7 @@ class AiogramTransport:
         self.dispatcher = Dispatcher(disable_fsm=True)
         self.dispatcher.message.register(self._on_message)
         self.dispatcher.callback_query.register(self._on_callback)
-        self.sender = ReplySender(self, defer=app.defer_reply)
+        self.sender = ReplySender(self, defer=app.defer_reply, expire=app.expire_message)
         self.conversations = Conversations(app.handle, self.sender)
         self.poller = Poller(api_url=app.settings.telegram_api_url, token=token.get_secret_value(),
                              feed=self.feed_webhook, dead_letter=app.keep_aside, timeout=poll_timeout,

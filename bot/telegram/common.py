@@ -31,6 +31,7 @@ Handle = Callable[[Incoming], Awaitable[list[Reply]]]
 # Queue a reply that could not be delivered now in the outbox: (chat id, reply, dedupe key, not before
 # seconds); False when it was queued already.
 Defer = Callable[[int, Reply, str, float], Awaitable[bool]]
+Expire = Callable[[int, int, int], Awaitable[object]]  # (chat id, message id, seconds): delete it then
 
 
 MAX_JSON_DEPTH = 32  # a real update nests about ten levels; deeper is an attack on the parsers' recursion
@@ -213,11 +214,12 @@ class ReplySender:
     """Turns neutral replies into Bot API calls through an adapter's :class:`BotCalls`."""
 
     def __init__(self, calls: BotCalls, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                 max_wait: float = MAX_REPLY_WAIT, defer: Defer | None = None) -> None:
+                 max_wait: float = MAX_REPLY_WAIT, defer: Defer | None = None, expire: Expire | None = None) -> None:
         self.calls = calls
         self.sleep = sleep
         self.max_wait = max_wait
         self.defer = defer
+        self.expire = expire  # records a sent message to delete later (``Reply.expires_in``)
 
     async def _one(self, chat_id: int, out: Outgoing) -> int:
         if out.kind == "text":
@@ -234,6 +236,8 @@ class ReplySender:
             with contextlib.suppress(Rejected):
                 await self.calls.delete_message(chat_id, reply.delete_message_id)
         sends = plan(reply)
+        if not sends and reply.delete_message_id is not None:
+            return 0  # a scheduled deletion: done (a message already gone is not an error)
         if not sends:
             raise Rejected("nothing to send: the message is empty")
         message_id = 0
@@ -291,6 +295,9 @@ class ReplySender:
                      error: DeliveryError | None = None) -> bool:
         """Hand a reply to the outbox; False (logged) when there is no outbox or it could not be reached."""
         reason = f"{type(error).__name__}: {error}" if error is not None else "after an earlier reply"
+        if reply.expires_in is not None:  # decrypted notes never wait in the outbox's plaintext payload
+            log.warning("a private reply to chat %s was not delivered and not queued: %s", incoming.chat_id, reason)
+            return False
         if self.defer is None or incoming.update_id is None:
             log.warning("a reply to chat %s was not delivered: %s", incoming.chat_id, reason)
             return False
@@ -321,7 +328,19 @@ class ReplySender:
                     return
                 log.info("message %s in chat %s can't be edited (%s); sending a new one", message_id, chat_id, exc)
         for out in plan(reply):
-            await self._retrying(lambda out=out: self._one(chat_id, out))  # type: ignore[misc]
+            sent = await self._retrying(lambda out=out: self._one(chat_id, out))  # type: ignore[misc]
+            if reply.expires_in is not None:
+                await self._expire_later(chat_id, sent, reply.expires_in)
+
+    async def _expire_later(self, chat_id: int, message_id: int, seconds: int) -> None:
+        if self.expire is None:
+            log.warning("message %s in chat %s should be deleted in %ss, but nothing deletes it", message_id,
+                        chat_id, seconds)
+            return
+        try:
+            await self.expire(chat_id, message_id, seconds)
+        except Exception:
+            log.exception("could not schedule the deletion of message %s in chat %s", message_id, chat_id)
 
 
 # --------------------------------------------------------------------------------------------

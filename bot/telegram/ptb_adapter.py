@@ -123,7 +123,7 @@ class PtbTransport:
         )
         self.application.add_handler(TypeHandler(telegram.Update, self._on_update))
         self.application.add_error_handler(self._on_error)
-        self.sender = ReplySender(self, defer=app.defer_reply)
+        self.sender = ReplySender(self, defer=app.defer_reply, expire=app.expire_message)
         self.conversations = Conversations(app.handle, self.sender)
         self._webhook_failures: dict[int, BaseException | None] = {}  # updates being fed by our webhook
         self._started = False

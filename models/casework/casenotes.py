@@ -25,6 +25,7 @@ from models.people.authz import Action, can, require, require_case_access
 from models.people.centers import center_zone
 from models.people.consent import consent_status
 from models.platform.errors import ConsentRequired, Forbidden, InvalidInput, NotFound
+from models.platform.holidays import is_holiday
 from models.platform.resident_numbers import refuse_resident_number
 from models.platform.typed_dates import add_months
 from models.tables import (
@@ -38,7 +39,9 @@ from models.tables import (
 )
 
 NOTE_MAX_CHARS = 3000
+PLACE_MAX_CHARS = 100
 FOLLOW_UP_MAX_DAYS = 366
+COUNSELLED_MAX_DAYS_AGO = 366  # 상담일 may be earlier than today (written later), never in the future
 SUBJECT_NOTE = "case_note"
 
 
@@ -50,6 +53,15 @@ class RiskGrade(StrEnum):
     C = "C"
 
 
+class CounselMethod(StrEnum):
+    """방법: 내방 (they came to the center), 방문 (the worker visited), 전화, 문자."""
+
+    came_in = "came_in"
+    visit = "visit"
+    phone = "phone"
+    text = "text"
+
+
 # How people name the kinds and grades (msgids; translated when shown).
 KIND_LABELS = {
     CaseNoteKind.initial: N_("Initial consultation"),
@@ -57,6 +69,12 @@ KIND_LABELS = {
     CaseNoteKind.resource_link: N_("Resource linkage"),
     CaseNoteKind.employment: N_("Employment counselling"),
     CaseNoteKind.crisis: N_("Crisis intervention"),
+}
+METHOD_LABELS = {
+    CounselMethod.came_in: N_("At the center"),
+    CounselMethod.visit: N_("Visit"),
+    CounselMethod.phone: N_("Phone"),
+    CounselMethod.text: N_("Text message"),
 }
 RISK_LABELS = {
     RiskGrade.A: N_("A · crisis — act now"),
@@ -83,6 +101,26 @@ def seal_risk_grade(*, cipher: FieldCipher, grade: str) -> str:
     except ValueError as exc:
         raise InvalidInput("risk grade") from exc
     return cipher.encrypt(value.value).decode("ascii")
+
+
+def seal_place(*, cipher: FieldCipher, text: str) -> str:
+    """장소 checked (not empty, short, no 주민등록번호) and encrypted, as ASCII for the state."""
+    cleaned = " ".join(unicodedata.normalize("NFC", text).split())
+    if not cleaned:
+        raise InvalidInput("empty place")
+    if len(cleaned) > PLACE_MAX_CHARS:
+        raise InvalidInput("place too long")
+    refuse_resident_number(cleaned)
+    return cipher.encrypt(cleaned).decode("ascii")
+
+
+def check_counselled_on(day: date, *, today: date) -> date:
+    """상담일 as given, if it is today or earlier (within a year); ``InvalidInput`` otherwise."""
+    if day > today:
+        raise InvalidInput("counselling day in the future")
+    if day < today - timedelta(days=COUNSELLED_MAX_DAYS_AGO):
+        raise InvalidInput("counselling day too long ago")
+    return day
 
 
 def _unseal(cipher: FieldCipher, sealed: str) -> str:
@@ -115,6 +153,9 @@ class NoteView:
     employed: bool
     author: str
     created_at: datetime
+    counselled_on: date | None = None
+    method: CounselMethod | None = None
+    place: str | None = None
 
 
 @dataclass(frozen=True)
@@ -264,15 +305,20 @@ async def add_case_note(
     sealed_risk_grade: str | None,
     follow_up_on: date | None,
     employed: bool = False,
+    counselled_on: date | None = None,
+    method: CounselMethod | str | None = None,
+    sealed_place: str | None = None,
     now: datetime,
 ) -> SavedNote:
-    """Store a note (text and grade re-encrypted with the current key), set the participant's risk grade,
-    and log the write. ``sealed_*`` come from ``seal_note_text`` / ``seal_risk_grade``.
+    """Store a note (text, grade and place re-encrypted with the current key), set the participant's risk
+    grade, and log the write. ``sealed_*`` come from ``seal_note_text`` / ``seal_risk_grade`` / ``seal_place``.
+    ``counselled_on`` (상담일) defaults to today and is never in the future.
     """
     try:
         note_kind = CaseNoteKind(kind)
+        note_method = CounselMethod(method) if method is not None else None
     except ValueError as exc:
-        raise InvalidInput("note kind") from exc
+        raise InvalidInput("note kind or method") from exc
     described = await prepare_case_note(session=session, center_id=center_id, staff_id=staff_id,
                                         participant_id=participant_id, now=now)
     body = _unseal(cipher, sealed_body)
@@ -285,7 +331,13 @@ async def add_case_note(
             grade = RiskGrade(_unseal(cipher, sealed_risk_grade))
         except ValueError as exc:
             raise InvalidInput("risk grade") from exc
+    place = _unseal(cipher, sealed_place) if sealed_place is not None else None
+    if place is not None and (not place.strip() or len(place) > PLACE_MAX_CHARS):
+        raise InvalidInput("place")
+    if place is not None:
+        refuse_resident_number(place)
     today = now.astimezone(await center_zone(session, center_id)).date()
+    day = check_counselled_on(counselled_on if counselled_on is not None else today, today=today)
     if follow_up_on is not None and not today <= follow_up_on <= today + timedelta(days=FOLLOW_UP_MAX_DAYS):
         raise InvalidInput("follow-up date")
     if employed and note_kind != CaseNoteKind.employment:
@@ -294,7 +346,9 @@ async def add_case_note(
         center_id=center_id, participant_id=participant_id, author_staff_id=staff_id, kind=note_kind,
         body_ciphertext=cipher.encrypt(body),
         risk_grade_ciphertext=cipher.encrypt(grade.value) if grade is not None else None,
-        key_id=cipher.key_id, follow_up_on=follow_up_on, employed=employed, created_at=now,
+        key_id=cipher.key_id, follow_up_on=follow_up_on, employed=employed, created_at=now, counselled_on=day,
+        method=note_method.value if note_method is not None else None,
+        place_ciphertext=cipher.encrypt(place) if place is not None else None,
     )
     session.add(note)
     if grade is not None:
@@ -308,6 +362,19 @@ async def add_case_note(
          action=AccessAction.write, object_id=note.id, now=now)
     await session.commit()
     return SavedNote(note.id, described, note_kind, follow_up_on)
+
+
+def _method(value: str | None) -> CounselMethod | None:
+    return CounselMethod(value) if value is not None and value in CounselMethod.__members__ else None
+
+
+def _open_text(cipher: FieldCipher, ciphertext: bytes | None) -> str | None:
+    if ciphertext is None:
+        return None
+    try:
+        return cipher.decrypt(ciphertext)
+    except ValueError:
+        return None
 
 
 def _open_grade(cipher: FieldCipher, ciphertext: bytes | None) -> RiskGrade | None:
@@ -352,7 +419,8 @@ async def read_case_notes(
         except ValueError:
             body = ""  # a key that is no longer configured: shown as unreadable, never guessed at
         notes.append(NoteView(note.id, CaseNoteKind(note.kind), body, _open_grade(cipher, note.risk_grade_ciphertext),
-                              note.follow_up_on, note.employed, author, note.created_at))
+                              note.follow_up_on, note.employed, author, note.created_at, note.counselled_on,
+                              _method(note.method), _open_text(cipher, note.place_ciphertext)))
         _log(session, center_id=center_id, staff_id=staff_id, participant_id=participant_id,
              action=AccessAction.read, object_id=note.id, now=now)
     if not notes:
@@ -428,6 +496,15 @@ async def access_log_for(
     )
 
 
+def next_working_day(day: date) -> date:
+    """``day``, or the first day after it that is neither a weekend nor a Korean public holiday."""
+    while day.weekday() >= 5 or is_holiday(day):
+        day += timedelta(days=1)
+    return day
+
+
 def follow_up_choices(*, today: date) -> dict[str, date]:
-    """The quick follow-up buttons: in one week, two weeks, one calendar month."""
-    return {"1w": today + timedelta(weeks=1), "2w": today + timedelta(weeks=2), "1m": add_months(today, 1)}
+    """The quick follow-up buttons: in one week, two weeks, one calendar month, each moved on to the next
+    working day when it falls on a weekend or a public holiday."""
+    return {code: next_working_day(day) for code, day in
+            (("1w", today + timedelta(weeks=1)), ("2w", today + timedelta(weeks=2)), ("1m", add_months(today, 1)))}

@@ -39,6 +39,7 @@ class OutMessage:
     photo: dict[str, str] | None = None
     keyboard: list[list[str]] = field(default_factory=list)  # a menu keyboard (a direct reply's)
     remove_keyboard: bool = False
+    delete_message_id: int | None = None  # a message of the chat to delete first (a scheduled deletion alone)
 
     def to_payload(self) -> dict[str, Any]:
         payload = {
@@ -50,6 +51,8 @@ class OutMessage:
         }
         if self.keyboard or self.remove_keyboard:
             payload.update(keyboard=self.keyboard, remove_keyboard=self.remove_keyboard)
+        if self.delete_message_id is not None:
+            payload["delete_message_id"] = self.delete_message_id
         return payload
 
     @classmethod
@@ -62,6 +65,7 @@ class OutMessage:
             photo=payload.get("photo"),
             keyboard=[[str(label) for label in row] for row in payload.get("keyboard") or []],
             remove_keyboard=bool(payload.get("remove_keyboard", False)),
+            delete_message_id=int(payload["delete_message_id"]) if payload.get("delete_message_id") else None,
         )
 
 
@@ -145,3 +149,35 @@ async def queue_reply(*, session: AsyncSession, center_id: int, chat_id: int, me
                            kind=REPLY, chat_id=chat_id, message=message, due_at=due_at, now=now)
     await session.commit()
     return queued
+
+
+DELETE = "delete"  # the kind of a scheduled deletion (e.g. shown case notes leaving the chat)
+
+
+def _deletion_prefix(center_id: int, chat_id: int) -> str:
+    return f"{DELETE}:{center_id}:{chat_id}:"
+
+
+async def schedule_deletion(*, session: AsyncSession, center_id: int, chat_id: int, message_id: int,
+                            due_at: datetime, now: datetime) -> bool:
+    """Delete the bot's message ``message_id`` in ``chat_id`` at ``due_at`` (kept here, so a restart keeps it)."""
+    queued = await enqueue(session=session, center_id=center_id,
+                           dedupe_key=f"{_deletion_prefix(center_id, chat_id)}{message_id}", kind=DELETE,
+                           chat_id=chat_id, message=OutMessage(text="", delete_message_id=message_id),
+                           due_at=due_at, now=now)
+    await session.commit()
+    return queued
+
+
+async def hurry_deletions(*, session: AsyncSession, center_id: int, chat_id: int, now: datetime) -> int:
+    """Make the pending scheduled deletions in ``chat_id`` due now (the person left what they were shown)."""
+    result = await session.exec(
+        update(OutboundMessage)
+        .where(col(OutboundMessage.center_id) == center_id, col(OutboundMessage.chat_id) == chat_id,
+               col(OutboundMessage.kind) == DELETE, col(OutboundMessage.status) == OutboxStatus.pending.value,
+               col(OutboundMessage.due_at) > now)
+        .values(due_at=now, next_attempt_at=now, updated_at=now)
+    )
+    if result.rowcount:
+        await session.commit()
+    return int(result.rowcount or 0)

@@ -84,3 +84,32 @@ def parse_day(text: str, *, today: date) -> date | None:
             return today + timedelta(days=weekday - today.weekday())
         return today + timedelta(days=ahead or 7)
     return None
+
+
+_PAST_DAYS = {"오늘": 0, "today": 0, "어제": 1, "yesterday": 1, "그제": 2, "그저께": 2}
+
+
+def parse_past_day(text: str, *, today: date) -> date | None:
+    """A day typed for something that already happened (상담일), or None.
+
+    Like ``parse_day``, except that a month and day without a year (``3월 2일``, ``3/2``) or a bare ``2일`` mean
+    the latest such day up to ``today``, and ``어제``/``그저께``/``yesterday`` are understood. The caller decides
+    what to do with a day that is still in the future (a full date, ``내일``).
+    """
+    compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).strip().lower())
+    if compact in _PAST_DAYS:
+        return today - timedelta(days=_PAST_DAYS[compact])
+    match = re.fullmatch(r"(\d{1,2})(?:[-./]|월)(\d{1,2})일?", compact)
+    if match:
+        day = _safe_date(today.year, int(match[1]), int(match[2]))
+        if day is not None and day > today:
+            day = _safe_date(today.year - 1, int(match[1]), int(match[2]))
+        return day
+    match = re.fullmatch(r"(\d{1,2})일", compact)
+    if match:
+        day = _safe_date(today.year, today.month, int(match[1]))
+        if day is not None and day > today:
+            previous = add_months(today.replace(day=1), -1)
+            day = _safe_date(previous.year, previous.month, int(match[1]))
+        return day
+    return parse_day(text, today=today)

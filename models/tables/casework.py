@@ -28,6 +28,11 @@ class CaseNote(SQLModel, table=True):
     # An employment note that records a job taken (취업성공전환): counted by the targets report.
     employed: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    # 상담일 (the day the counselling took place; None on notes written before it was asked), 방법 (a
+    # ``CounselMethod`` value) and 장소 (free text, ciphertext like the note).
+    counselled_on: date | None = None
+    method: str | None = Field(default=None, max_length=12)
+    place_ciphertext: bytes | None = Field(default=None, sa_type=LargeBinary)
 
 
 class AccessLog(SQLModel, table=True):

@@ -26,7 +26,7 @@ from bot.sending.send import Blocked, Rejected, RetryAfter, Transient
 from handlers.types import Reply
 from models.demo import load_demo
 from models.outbox import delivery
-from models.outbox.outbox import OutButton, OutMessage, enqueue
+from models.outbox.outbox import OutButton, OutMessage, enqueue, schedule_deletion
 from models.tables import Center, OutboundMessage, OutboxStatus, Participant, Role, Staff
 
 TOKEN = "123456:outbox-TEST"
@@ -638,3 +638,24 @@ async def test_an_expired_row_is_missed_and_telegram_never_sees_it(sessions, cen
 
     assert (await row(sessions, late)).status == OutboxStatus.missed
     assert emulator.requests("sendMessage") == []
+
+
+async def test_a_scheduled_deletion_goes_out_when_due_even_after_a_restart(sessions, center: Center, now):
+    """Issue 10 item 10: shown case notes are deleted after their time; the message id waits in the database,
+    so a new sender (a restarted process) deletes it; a deletion sends no text."""
+    assert center.id is not None
+    clock, fake = FakeClock(now), FakeMessenger()
+    async with sessions() as session:
+        assert await schedule_deletion(session=session, center_id=center.id, chat_id=4001, message_id=77,
+                                       due_at=now + timedelta(seconds=600), now=now)
+        assert not await schedule_deletion(session=session, center_id=center.id, chat_id=4001, message_id=77,
+                                           due_at=now + timedelta(seconds=600), now=now)  # once per message
+    assert await sender_for(sessions, fake, clock).drain_once() == 0
+    clock.advance(seconds=599)
+    assert await sender_for(sessions, fake, clock).drain_once() == 0
+    clock.advance(seconds=1)
+    restarted = FakeMessenger()
+    assert await sender_for(sessions, restarted, clock).drain_once() == 1
+    assert fake.sent == [] and [(chat, reply.delete_message_id, reply.text) for chat, reply in restarted.sent] == [
+        (4001, 77, "")]
+    assert message_parts(OutMessage(text="", delete_message_id=5).to_payload()) == [Reply(delete_message_id=5)]

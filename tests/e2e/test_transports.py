@@ -22,8 +22,9 @@ from bot.telegram.common import KeyedLocks, Outgoing, ReplySender, edit_plan, pl
 from bot.webhook import SECRET_HEADER
 from handlers.types import Attachment, Button, Incoming, Reply
 from locales import _, use_locale
+from models.casework import casenotes
 from models.outbox.outbox import OutButton, OutMessage, enqueue
-from models.tables import Consent, OutboundMessage, Participant, ProcessedUpdate
+from models.tables import Consent, OutboundMessage, Participant, ProcessedUpdate, Staff
 from tests.e2e.conftest import WEBHOOK_SECRET, LiveBot
 from tests.sandbox.test_emulator import tiny_png
 
@@ -509,3 +510,65 @@ async def test_reply_logic_retries_a_429_once_and_surfaces_errors_to_the_outbox(
             await ReplySender(_ScriptedCalls(error), sleep=sleep).send(1, Reply("공지"))
     assert slept == [2]  # the outbox sender, not the adapter, waits for its 429s
     assert await ReplySender(_ScriptedCalls(), sleep=sleep).send(1, Reply("가" * 5000)) == 2
+
+
+async def test_a_reply_that_expires_is_scheduled_for_deletion_and_never_queued():
+    """Issue 10 item 10: every message sent for an expiring reply (shown case notes, split or not) is handed to
+    ``expire`` with its id; such a reply that can't be sent now is dropped, never queued in the outbox (whose
+    payload is plaintext); a deletion alone sends nothing."""
+    expired: list[tuple[int, int, int]] = []
+    deferred: list[str] = []
+
+    async def expire(chat_id: int, message_id: int, seconds: int) -> None:
+        expired.append((chat_id, message_id, seconds))
+
+    async def defer(chat_id: int, reply: Reply, key: str, wait: float) -> bool:
+        deferred.append(reply.text)
+        return True
+
+    typed = Incoming(user_id=1, chat_id=9, text="hi", message_id=3, update_id=5)
+    calls = _ScriptedCalls()
+    await ReplySender(calls, expire=expire, defer=defer).reply(
+        typed, Reply("가" * 5000 + "\n나", expires_in=600).chunks() + [Reply("ok")])
+    assert calls.calls == ["send", "send", "send"] and expired == [(9, 1, 600), (9, 2, 600)]
+    calls = _ScriptedCalls(Transient("502"))
+    await ReplySender(calls, expire=expire, defer=defer).reply(typed, [Reply("기록", expires_in=600), Reply("ok")])
+    assert deferred == [] and calls.calls == ["send", "send"] and len(expired) == 2  # dropped; "ok" sent
+    calls = _ScriptedCalls()
+    assert await ReplySender(calls).send(9, Reply(delete_message_id=44)) == 0 and calls.calls == ["delete"]
+
+
+@pytest.mark.e2e
+async def test_shown_case_notes_are_deleted_from_the_chat_when_the_worker_moves_on(bot_factory):
+    """Issue 10 item 10 end to end: the adapter records the sent notes' message id (a scheduled deletion in the
+    outbox, HAMKKE_NOTE_VIEW_SECONDS later), and moving on deletes the message from the chat."""
+    live = await bot_factory(note_view_seconds=900)
+    participant_id = await live.member("김영희", 7400)
+    now = datetime.now(UTC)
+    cipher = live.app.dispatcher.config.cipher
+    assert cipher is not None
+    async with live.app.sessions() as session:
+        staff = Staff(center_id=live.center_id, name="오지훈", telegram_user_id=7401)
+        session.add(staff)
+        await session.flush()
+        participant = await session.get(Participant, participant_id)
+        assert participant is not None and staff.id is not None
+        participant.case_worker_id = staff.id
+        session.add(participant)
+        await session.commit()
+        await casenotes.add_case_note(
+            session=session, cipher=cipher, center_id=live.center_id, staff_id=staff.id,
+            participant_id=participant_id, kind="case_management",
+            sealed_body=casenotes.seal_note_text(cipher=cipher, text="MARKER-e2e 상담함"), sealed_risk_grade=None,
+            follow_up_on=None, now=now)
+
+    await live.says(7401, "/상담 김영희")
+    [shown] = [m for m in live.emu.outbox(7401) if "MARKER-e2e" in (m.content or "")]
+    async with live.app.sessions() as session:
+        [row] = (await session.exec(select(OutboundMessage).where(OutboundMessage.kind == "delete"))).all()
+    assert row.payload["delete_message_id"] == shown.message_id and row.chat_id == 7401
+    assert 890 <= (row.due_at - now).total_seconds() <= 960
+    assert live.emu.message(7401, shown.message_id) is not None
+
+    await live.says(7401, "📋 오늘 일정")
+    await live.emu.wait_for(lambda: live.emu.message(7401, shown.message_id) is None, timeout=10)

@@ -3,16 +3,18 @@ in plaintext on the way (not even in the conversation state), reading limited to
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
 
+from bot.settings import Settings
 from handlers.dispatch import Dispatcher
 from handlers.types import HandlerConfig, Incoming
 from models import demo
 from models.casework.crypto import FieldCipher
-from models.tables import AccessLog, CaseNote, ConversationState, Participant
+from models.outbox.outbox import schedule_deletion
+from models.tables import AccessLog, CaseNote, ConversationState, OutboundMessage, Participant
 from tests.models.casework.test_casenotes import assert_not_stored_in_plaintext
 
 WORKER = demo.STAFF_ID_BASE + 2  # 오지훈, case worker of participants 0, 4, 8, …
@@ -56,10 +58,19 @@ async def start_note_for_kim(worker) -> None:
     assert [b.label for row in kinds.buttons for b in row][:5] == ["초기상담", "사례관리상담", "자원연계", "취업상담", "위기개입"]
 
 
+async def choose_kind(worker, kind: str, method: str = "전화") -> list:
+    """Presses the kind, then 방법 and 상담일 (today); the reply asking for the note text."""
+    [asked] = await worker.presses(kind)
+    assert "어떤 방법으로" in asked.text
+    [day] = await worker.presses(method)
+    assert "상담일은 언제" in day.text
+    return await worker.presses("오늘 (3월 4일 (수))")
+
+
 async def test_writing_a_note_deletes_the_message_and_never_stores_plaintext(person, sessions, database_url, cipher):
     worker = person(WORKER)
     await start_note_for_kim(worker)
-    [prompt] = await worker.presses("사례관리상담")
+    [prompt] = await choose_kind(worker, "사례관리상담")
     assert "메시지 하나로" in prompt.text and "지울게요" in prompt.text
 
     [asked] = await worker._send(text=NOTE, message_id=4242)
@@ -73,7 +84,7 @@ async def test_writing_a_note_deletes_the_message_and_never_stores_plaintext(per
     [follow] = await worker.presses("B 주의 — 집중 관리")
     assert follow.edit and "다음 상담은 언제" in follow.text
     assert [b.label for row in follow.buttons for b in row] == [
-        "1주 후 (3월 11일 (수))", "2주 후 (3월 18일 (수))", "1달 후 (4월 4일 (토))", "아직 안 정했어요"]
+        "1주 후 (3월 11일 (수))", "2주 후 (3월 18일 (수))", "1달 후 (4월 6일 (월))", "아직 안 정했어요"]
     [saved] = await worker.presses("2주 후 (3월 18일 (수))")
     assert saved.delete_message_id == 4242
     assert "김영희님의 상담 기록(사례관리상담)을 저장했어요" in saved.text and "3월 18일 (수)" in saved.text
@@ -109,7 +120,7 @@ async def test_writing_a_note_deletes_the_message_and_never_stores_plaintext(per
 async def test_employment_note_asks_about_a_job_and_takes_a_typed_date(person, sessions, cipher):
     worker = person(WORKER)
     await start_note_for_kim(worker)
-    await worker.presses("취업상담")
+    await choose_kind(worker, "취업상담")
     [job] = await worker._send(text="구직 상담 후 물류센터 면접 합격", message_id=77)
     assert "취업하셨나요" in job.text
     [risk] = await worker.presses("✅ 네, 취업했어요")
@@ -130,7 +141,7 @@ async def test_employment_note_asks_about_a_job_and_takes_a_typed_date(person, s
 async def test_a_resident_number_is_refused_deleted_and_not_stored(person, sessions, database_url):
     worker = person(WORKER)
     await start_note_for_kim(worker)
-    await worker.presses("초기상담")
+    await choose_kind(worker, "초기상담")
     [refused] = await worker._send(text="주민번호 581120-2345678 확인함. 기초수급 상담.", message_id=901)
     assert refused.delete_message_id == 901 and "주민등록번호" in refused.text and "581120" not in refused.text
     async with sessions() as session:
@@ -194,11 +205,11 @@ async def test_forged_buttons_and_menu_taps_change_nothing(person, sessions):
     kim = await participant_id(sessions, 0)
     lee = await participant_id(sessions, 1)  # not in this worker's care
     for payload in ("note", "note:r:A", "note:f:1w", "note:e:y", f"note:k:{kim}:bogus", "note:k:999999:initial",
-                    "note:p:abc", f"note:k:{lee}:initial", "note:v:0", "note:zz:1", f"note:p:{kim}:{kim}"):
+                    "note:p:abc", f"note:k:{lee}:initial", "note:m:phone", "note:d:0", "note:l:skip", "note:m:x", "note:v:0", "note:zz:1", f"note:p:{kim}:{kim}"):
         replies = await worker.presses(payload)
         assert replies and all("MARKER" not in r.text for r in replies), payload
     await start_note_for_kim(worker)
-    await worker.presses("위기개입")
+    await choose_kind(worker, "위기개입")
     [left] = await worker.says("📢 공지")  # a menu tap while the note is expected is not taken as the note
     assert "멈췄어요" in left.text
     await worker.presses(f"note:k:{kim}:crisis")
@@ -214,7 +225,7 @@ async def test_forged_buttons_and_menu_taps_change_nothing(person, sessions):
 async def test_typing_at_a_button_step_deletes_the_message(person):
     worker = person(WORKER)
     await start_note_for_kim(worker)
-    await worker.presses("자원연계")
+    await choose_kind(worker, "자원연계")
     await worker._send(text="푸드뱅크 연계함", message_id=10)
     [reply] = await worker._send(text="그리고 추가로 병원비 지원도 알아봄", message_id=11)
     assert reply.delete_message_id == 11 and "버튼" in reply.text
@@ -227,7 +238,7 @@ async def test_a_long_note_is_taken_and_a_too_long_one_is_deleted_unsaved(person
     assert 1_000 < len(long_note) <= 3_000
     worker = person(WORKER)
     await start_note_for_kim(worker)
-    [prompt] = await worker.presses("사례관리상담")
+    [prompt] = await choose_kind(worker, "사례관리상담")
     assert "3,000자까지" in prompt.text
 
     [refused] = await worker._send(text=long_note * 3, message_id=31)
@@ -255,7 +266,7 @@ async def test_a_too_long_message_outside_the_note_flow_is_refused_and_left_alon
 
 async def _typed_note(worker, sessions, message_id: int) -> None:
     await start_note_for_kim(worker)
-    await worker.presses("사례관리상담")
+    await choose_kind(worker, "사례관리상담")
     [asked] = await worker._send(text=NOTE, message_id=message_id)
     assert "위기등급" in asked.text and asked.delete_message_id is None  # kept until the flow ends
 
@@ -293,3 +304,90 @@ async def test_a_draft_stays_while_the_flow_goes_on_and_leaves_when_saved(person
     assert saved.delete_message_id == 5252
     deletions = [reply.delete_message_id for reply in worker.transcript if reply.delete_message_id]
     assert deletions == [5252]
+
+
+async def test_a_note_asks_day_method_and_place_and_keeps_the_place_encrypted(person, sessions, database_url, cipher):
+    """Issue 10 item 11: 상담일 (today by a tap, or an earlier typed day, never a future one), 방법 (내방/방문/
+    전화/문자) and 장소 (typed, deleted from the chat, ciphertext in the state and the table)."""
+    worker = person(WORKER)
+    await start_note_for_kim(worker)
+    [method] = await worker.presses("사례관리상담")
+    assert [b.label for row in method.buttons for b in row] == ["내방", "방문", "전화", "문자", "✖️ 취소"]
+    [day] = await worker.presses("방문")
+    assert [b.label for row in day.buttons for b in row][:2] == ["오늘 (3월 4일 (수))", "어제 (3월 3일 (화))"]
+    for future in ("내일", "2026-03-10"):
+        [refused] = await worker.says(future)
+        assert "미래" in refused.text
+    [place] = await worker.says("3월 2일")
+    assert "어디서" in place.text and [b.label for row in place.buttons for b in row] == ["건너뛰기"]
+    [prompt] = await worker._send(text="MARKER-p1ace 행복빌라 302호 댁", message_id=606)
+    assert prompt.delete_message_id == 606 and "장소를 기록" in prompt.text and "메시지 하나로" in prompt.text
+    async with sessions() as session:
+        [state] = (await session.exec(select(ConversationState))).all()
+        assert state.step == "text" and state.data["place"].startswith("gAAAAA") and state.data["day"] == "2026-03-02"
+        await assert_not_stored_in_plaintext(session, database_url, ["MARKER-p1ace", "행복빌라"])
+    await worker._send(text=NOTE, message_id=607)
+    await worker.presses("C 안정 — 정기 관리")
+    [saved] = await worker.presses("아직 안 정했어요")
+    assert saved.delete_message_id == 607
+    async with sessions() as session:
+        [note] = (await session.exec(select(CaseNote))).all()
+        assert (note.counselled_on, note.method) == (date(2026, 3, 2), "visit")
+        assert cipher.decrypt(note.place_ciphertext) == "MARKER-p1ace 행복빌라 302호 댁"
+        await assert_not_stored_in_plaintext(session, database_url, ["MARKER-p1ace", "행복빌라", "MARKER-c41e"])
+    [shown] = await worker.says("/상담 김영희")
+    assert "3월 2일 (월) · 사례관리상담 · 오지훈" in shown.text and "방문 · 장소: MARKER-p1ace 행복빌라 302호 댁" in shown.text
+
+
+async def test_phone_and_text_notes_skip_the_place(person, sessions):
+    worker = person(WORKER)
+    await start_note_for_kim(worker)
+    await worker.presses("초기상담")
+    await worker.presses("문자")
+    [prompt] = await worker.says("어제")
+    assert "메시지 하나로" in prompt.text and "어디서" not in prompt.text
+    async with sessions() as session:
+        [state] = (await session.exec(select(ConversationState))).all()
+    assert (state.step, state.data["method"], state.data["day"]) == ("text", "text", "2026-03-03")
+
+
+async def _deletions(sessions) -> list[tuple[int, object]]:
+    async with sessions() as session:
+        rows = (await session.exec(select(OutboundMessage).where(OutboundMessage.kind == "delete")
+                                   .order_by(OutboundMessage.id))).all()
+    return [(row.payload["delete_message_id"], row.due_at) for row in rows]
+
+
+async def test_shown_notes_say_when_they_leave_and_leave_when_the_worker_moves_on(person, sessions, world, now):
+    """Issue 10 item 10: 📖 최근 기록 보기 expires (10 minutes by default) and says so; the adapter records the
+    sent message's id in the outbox (here done by hand, as ``App.expire_message`` does); the deletion stays
+    scheduled while the worker is in the note flow or looks at notes again, and is due at once when they go
+    elsewhere."""
+    worker = person(WORKER)
+    await _typed_note(worker, sessions, 7070)
+    await worker.presses("note:r:C")
+    [saved] = await worker.presses("note:f:none")
+    [shown] = await worker.presses("📖 최근 기록 보기")
+    assert shown.expires_in == 600 and NOTE in shown.text and "10분 뒤에 지워요" in shown.text
+    assert [b.payload for row in shown.buttons for b in row][0].startswith("note:w:")
+    later = now + timedelta(seconds=600)
+    async with sessions() as session:
+        await schedule_deletion(session=session, center_id=world.center_id, chat_id=WORKER, message_id=8080,
+                                due_at=later, now=now)
+    [again] = await worker.says("/상담 김영희")  # notes again: still on schedule
+    assert again.expires_in == 600
+    [kinds] = await worker.presses("✍️ 기록 쓰기")  # writing from the notes: a new message, the notes stay
+    assert not kinds.edit and "어떤 상담" in kinds.text
+    assert await _deletions(sessions) == [(8080, later)]
+    await worker.says("📋 오늘 일정")  # moved on: leaves the note flow, and the notes leave the chat now
+    assert await _deletions(sessions) == [(8080, now)]
+
+
+async def test_the_time_shown_notes_stay_is_a_setting(sessions, world, cipher, now):
+    dispatcher = Dispatcher(HandlerConfig(center_id=world.center_id, cipher=cipher, note_view_seconds=120))
+    async with sessions() as session:
+        [shown] = await dispatcher.handle(Incoming(user_id=WORKER, chat_id=WORKER, text="/상담 김영희"),
+                                          session=session, now=now)
+    assert shown.expires_in == 120 and "2분 뒤에" in shown.text
+    assert Settings(_env_file=None).note_view_seconds == 600
+    assert Settings(_env_file=None, note_view_seconds=90).note_view_seconds == 90

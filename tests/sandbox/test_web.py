@@ -223,6 +223,8 @@ async def test_a_counselling_note_through_the_real_bot_leaves_no_trace_in_the_ch
     await live.says(FIRST_WORKER, "📝 상담 기록", name="오지훈")
     await tap(await latest(lambda m: "누구의 상담 기록" in m["plain_text"]), "김영희")
     await tap(await latest(lambda m: "어떤 상담" in m["plain_text"]), "사례관리상담")
+    await tap(await latest(lambda m: "어떤 방법으로" in m["plain_text"]), "전화")
+    await tap(await latest(lambda m: "상담일은 언제" in m["plain_text"]), "오늘")
     await latest(lambda m: "메시지 하나로" in m["plain_text"])
     typed = await live.says(FIRST_WORKER, secret, name="오지훈")
     await tap(await latest(lambda m: "위기등급" in m["plain_text"]), "C 안정")

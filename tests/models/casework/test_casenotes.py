@@ -271,3 +271,57 @@ async def test_the_scan_itself_finds_plaintext(session, database_url, now):
     await session.commit()
     with pytest.raises(AssertionError, match="MARKER-7f3a"):
         await assert_not_stored_in_plaintext(session, database_url, ["MARKER-7f3a"])
+
+
+async def test_a_note_keeps_its_day_method_and_encrypted_place(session, database_url, cipher, now):
+    """Issue 10 item 11: 상담일 (default today, may be earlier, never in the future), 방법 and 장소 (ciphertext)."""
+    world = await people(session, now)
+    kim = world["participants"][0]
+    staff_id = world["staff"]["오지훈"].id
+
+    async def add(**details):
+        return await casenotes.add_case_note(
+            session=session, cipher=cipher, center_id=world["center"], staff_id=staff_id, participant_id=kim.id,
+            kind=CaseNoteKind.case_management, sealed_body=casenotes.seal_note_text(cipher=cipher, text=NOTE),
+            sealed_risk_grade=None, follow_up_on=None, now=now, **details)
+
+    await add(counselled_on=date(2026, 3, 2), method="visit",
+              sealed_place=casenotes.seal_place(cipher=cipher, text="  MARKER-p1ace  행복빌라 302호 "))
+    await add()  # no details: 상담일 is today
+    for wrong in ({"counselled_on": date(2026, 3, 5)}, {"counselled_on": date(2025, 1, 1)}, {"method": "fax"}):
+        with pytest.raises(InvalidInput):
+            await add(**wrong)
+    with pytest.raises(ResidentNumberRefused):
+        casenotes.seal_place(cipher=cipher, text="581120-2345678 댁")
+    with pytest.raises(InvalidInput):
+        casenotes.seal_place(cipher=cipher, text="가" * 101)
+    rows = (await session.exec(select(CaseNote).order_by(CaseNote.id))).all()
+    assert [(r.counselled_on, r.method) for r in rows] == [(date(2026, 3, 2), "visit"), (TODAY, None)]
+    await assert_not_stored_in_plaintext(session, database_url, ["MARKER-p1ace", "행복빌라"])
+    case_file = await casenotes.read_case_notes(session=session, cipher=cipher, center_id=world["center"],
+                                                staff_id=staff_id, participant_id=kim.id, now=now)
+    by_day = {n.counselled_on: n for n in case_file.notes}
+    assert by_day[date(2026, 3, 2)].place == "MARKER-p1ace 행복빌라 302호"
+    assert by_day[date(2026, 3, 2)].method == casenotes.CounselMethod.visit
+    assert by_day[TODAY].place is None and by_day[TODAY].method is None
+
+
+@pytest.mark.parametrize(("today", "expected"), [
+    (TODAY, {"1w": date(2026, 3, 11), "2w": date(2026, 3, 18), "1m": date(2026, 4, 6)}),  # 4/4 is a Saturday
+    # 9/24: 추석 전날, then 추석, 추석 다음날 (Sat), Sunday → Monday 9/28; 10/17 is a Saturday
+    (date(2026, 9, 17), {"1w": date(2026, 9, 28), "2w": date(2026, 10, 1), "1m": date(2026, 10, 19)}),
+    # 10/3 개천절 is a Saturday, so 10/5 is its substitute holiday (대체 휴일) → Tuesday 10/6
+    (date(2026, 9, 21), {"1w": date(2026, 9, 28), "2w": date(2026, 10, 6), "1m": date(2026, 10, 21)}),
+])
+def test_next_date_buttons_skip_weekends_and_public_holidays(today, expected):
+    assert casenotes.follow_up_choices(today=today) == expected
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("오늘", TODAY), ("어제", date(2026, 3, 3)), ("그저께", date(2026, 3, 2)), ("3월 2일", date(2026, 3, 2)),
+    ("3/4", TODAY), ("12월 24일", date(2025, 12, 24)), ("2일", date(2026, 3, 2)), ("20일", date(2026, 2, 20)),
+    ("2026-03-10", date(2026, 3, 10)), ("몰라요", None),
+])
+def test_typed_past_days(typed, expected):
+    """상담일 is typed after the fact: a month and day without a year mean the latest such day so far."""
+    assert typed_dates.parse_past_day(typed, today=TODAY) == expected
