@@ -137,6 +137,7 @@ class OutboxSender:
         self._global_hold = 0.0
         self._recent_429: deque[tuple[float, int]] = deque(maxlen=32)
         self._wakeup = asyncio.Event()
+        self.idle = asyncio.Event()  # set while run() sleeps between drains (nothing claimed, nothing in flight)
         self._loop: asyncio.AbstractEventLoop | None = None
         self.stats = SenderStats()
 
@@ -184,7 +185,9 @@ class OutboxSender:
                 self.stats.errors.append(_describe(exc))
                 del self.stats.errors[:-20]
                 delay = self.limits.max_idle
+            self.idle.set()
             await self._pause(delay, stop)
+            self.idle.clear()
 
     async def recover(self, *, older_than: float = 0.0) -> delivery.Recovered:
         """Settle rows left ``sending`` by a crash (claimed ``older_than`` seconds ago or more), never resending."""

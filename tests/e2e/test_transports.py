@@ -311,6 +311,8 @@ async def test_a_queued_message_keeps_a_second_after_a_direct_reply_to_the_same_
     live = await bot_factory(webhook=webhook, limits=Limits(enforce_rates=False),
                              sender_limits=SendLimits(max_idle=600.0))
     participant_id = await live.member("홍길동", 7300)
+    # Queue only once the sender's start-up drain is over: otherwise it may take the row before the update comes.
+    await asyncio.wait_for(live.runner.sender.idle.wait(), 60)
     now = datetime.now(UTC)
     async with live.app.sessions() as session:
         await enqueue(session=session, center_id=live.center_id, dedupe_key="e2e:pace:7300", kind="notice",
