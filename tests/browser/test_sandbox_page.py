@@ -136,6 +136,9 @@ def test_a_participant_starts_taps_a_menu_key_and_a_button_and_sees_the_replies(
 def test_several_people_side_by_side_each_in_their_own_chat(sandbox_url: str, page: Page) -> None:
     page.goto(sandbox_url)
     phones = page.locator(".phone")
+    # The page adds its first phones in one go once it has the people: count them only after they are there
+    # (counting at once read 0 on a loaded machine, and then 3 phones never matched "0 + 1").
+    expect(phones.first).to_be_attached()
     before = phones.count()
     page.get_by_role("button", name="＋ 휴대폰 추가").click()
     expect(phones).to_have_count(before + 1)
